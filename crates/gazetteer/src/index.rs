@@ -1,0 +1,190 @@
+//! The name index: hashed keys sorted once at build time, found through a radix directory.
+//!
+//! Useful for: exact key lookups in a few nanoseconds, loading from a snapshot without
+//! rebuilding a hash map. Not useful for: prefix or substring search (keys are hashed),
+//! iterating names in order.
+
+/// How a name belongs to a place; lower is a stronger claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum NameRole {
+    /// The place's preferred or ASCII name.
+    Primary = 0,
+    /// Any other recorded name: another language, script, romanization or era.
+    Alternate = 1,
+    /// A region's name without its designator ("Belgorod" for Belgorod Oblast).
+    RegionBase = 2,
+    /// A people's or adjective form standing for a country ("Russian").
+    Demonym = 3,
+}
+
+impl NameRole {
+    pub(crate) fn from_byte(byte: u8) -> Option<NameRole> {
+        Some(match byte {
+            0 => NameRole::Primary,
+            1 => NameRole::Alternate,
+            2 => NameRole::RegionBase,
+            3 => NameRole::Demonym,
+            _ => return None,
+        })
+    }
+}
+
+/// Set in an entry's role byte when the entry is a skeleton key, not an exact one.
+pub(crate) const SKELETON_FLAG: u8 = 0x80;
+
+/// Bits in the exact-key filter: 2 MiB, which stays in cache while typo probes miss.
+const FILTER_BITS: u32 = 24;
+
+/// Which key space a hash lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeySpace {
+    /// The folded name (`normalize::fold`).
+    Exact = 0,
+    /// The romanization skeleton (`normalize::skeleton`).
+    Skeleton = 1,
+}
+
+/// Hashes a key within a key space: FNV-1a, then a SplitMix64 finish so that the top bits
+/// (which the directory uses) are well mixed.
+pub(crate) fn key_hash(space: KeySpace, key: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ (space as u64);
+    for &byte in key {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    hash ^ (hash >> 31)
+}
+
+/// One index entry, as seen by lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) place: u32,
+    pub(crate) name: u32,
+    pub(crate) role: NameRole,
+}
+
+/// Struct-of-arrays table of (hash, place, name, role), sorted by hash then place.
+#[derive(Debug, Default)]
+pub(crate) struct NameIndex {
+    pub(crate) hashes: Vec<u64>,
+    pub(crate) places: Vec<u32>,
+    pub(crate) names: Vec<u32>,
+    pub(crate) roles: Vec<u8>,
+    directory: Vec<u32>,
+    shift: u32,
+    /// One bit per exact-key hash prefix: a cheap "certainly absent" before the directory.
+    exact_filter: Vec<u64>,
+}
+
+impl NameIndex {
+    /// Sorts and deduplicates raw entries (keeping the strongest role per hash and place).
+    pub(crate) fn build(mut raw: Vec<(u64, u32, u32, u8)>) -> NameIndex {
+        raw.sort_unstable_by_key(|&(hash, place, _, role)| (hash, place, role));
+        raw.dedup_by_key(|&mut (hash, place, _, _)| (hash, place));
+        let mut index = NameIndex {
+            hashes: Vec::with_capacity(raw.len()),
+            places: Vec::with_capacity(raw.len()),
+            names: Vec::with_capacity(raw.len()),
+            roles: Vec::with_capacity(raw.len()),
+            directory: Vec::new(),
+            shift: 0,
+            exact_filter: Vec::new(),
+        };
+        for (hash, place, name, role) in raw {
+            index.hashes.push(hash);
+            index.places.push(place);
+            index.names.push(name);
+            index.roles.push(role);
+        }
+        index.build_directory();
+        index
+    }
+
+    /// Assembles an index from arrays read back from a snapshot; `None` if they disagree.
+    pub(crate) fn from_parts(
+        hashes: Vec<u64>,
+        places: Vec<u32>,
+        names: Vec<u32>,
+        roles: Vec<u8>,
+    ) -> Option<NameIndex> {
+        let n = hashes.len();
+        if places.len() != n || names.len() != n || roles.len() != n {
+            return None;
+        }
+        if hashes.windows(2).any(|pair| pair[0] > pair[1]) {
+            return None;
+        }
+        if roles.iter().any(|&role| NameRole::from_byte(role & !SKELETON_FLAG).is_none()) {
+            return None;
+        }
+        let mut index = NameIndex {
+            hashes,
+            places,
+            names,
+            roles,
+            directory: Vec::new(),
+            shift: 0,
+            exact_filter: Vec::new(),
+        };
+        index.build_directory();
+        Some(index)
+    }
+
+    fn build_directory(&mut self) {
+        let n = self.hashes.len().max(1);
+        let bits = (usize::BITS - n.leading_zeros()).clamp(4, 24);
+        self.shift = 64 - bits;
+        let buckets = 1usize << bits;
+        let mut directory = vec![0u32; buckets + 1];
+        let mut position = 0usize;
+        for (bucket, slot) in directory.iter_mut().enumerate() {
+            while position < self.hashes.len()
+                && ((self.hashes[position] >> self.shift) as usize) < bucket
+            {
+                position += 1;
+            }
+            *slot = u32::try_from(position).unwrap_or(u32::MAX);
+        }
+        self.directory = directory;
+        let mut filter = vec![0u64; (1usize << FILTER_BITS) / 64];
+        for (&hash, &role) in self.hashes.iter().zip(&self.roles) {
+            if role & SKELETON_FLAG == 0 {
+                let bit = (hash >> (64 - FILTER_BITS)) as usize;
+                filter[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        self.exact_filter = filter;
+    }
+
+    /// False when no exact key has this hash; true when one may.
+    pub(crate) fn may_hold_exact(&self, hash: u64) -> bool {
+        let bit = (hash >> (64 - FILTER_BITS)) as usize;
+        self.exact_filter.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0)
+    }
+
+    /// Every entry stored under `hash`.
+    pub(crate) fn get(&self, hash: u64) -> impl Iterator<Item = Entry> + '_ {
+        let bucket = (hash >> self.shift) as usize;
+        let start = self.directory.get(bucket).copied().unwrap_or(0) as usize;
+        let end = self.directory.get(bucket + 1).copied().unwrap_or(0) as usize;
+        let slice = self.hashes.get(start..end).unwrap_or(&[]);
+        let first = slice.partition_point(|&h| h < hash);
+        slice[first..].iter().take_while(move |&&h| h == hash).enumerate().filter_map(
+            move |(i, _)| {
+                let at = start + first + i;
+                Some(Entry {
+                    place: self.places[at],
+                    name: self.names[at],
+                    role: NameRole::from_byte(self.roles[at] & !SKELETON_FLAG)?,
+                })
+            },
+        )
+    }
+
+    /// Number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.hashes.len()
+    }
+}

@@ -1,0 +1,168 @@
+//! The border-region gazetteer: place names in every spelling, resolved to ranked places.
+//!
+//! The gazetteer owns a table of [`Place`]s (GeoNames populated places, countries,
+//! Natural Earth first-level regions, districts and curated features such as the Kerch
+//! Bridge) and an index from every name they are known by to the places that carry it.
+//! [`Gazetteer::lookup`] answers a name with ranked [`Candidate`]s, each with the reason for
+//! its rank; [`Gazetteer::resolve`] turns those into a [`Resolution`] that keeps ambiguity
+//! as a value for the caller to settle with context.
+//!
+//! The key design decision is how names meet: every name is folded to one key
+//! (lowercase, no diacritics, Cyrillic romanized, apostrophes dropped) and also reduced to
+//! a romanization *skeleton* that maps together the letters Ukrainian-based and
+//! Russian-based romanizations disagree on (`Horlivka`/`Gorlovka`, `Avdiivka`/`Avdeyevka`).
+//! Both go into one hashed, sorted index that loads from a snapshot without rebuilding, so
+//! start-up stays fast; typos one edit away are found by probing the query's edits,
+//! which costs no memory. See `normalize` for the keys and ARCHITECTURE.md for why.
+//!
+//! The crate does no IO of its own: it builds from readers ([`GazetteerBuilder`]) and
+//! loads from a reader ([`Gazetteer::from_reader`]). It knows nothing about articles.
+//!
+//! ```
+//! use gazetteer::{GazetteerBuilder, LookupContext};
+//!
+//! let rows = "706483\tKharkiv\tKharkiv\tKharkov,Харків\t49.98081\t36.25272\tP\tPPLA\tUA\t\t07\t\t\t\t1433886\t\t113\tEurope/Kyiv\t2023-01-22\n";
+//! let mut builder = GazetteerBuilder::new();
+//! builder.add_geonames("mini", rows.as_bytes());
+//! let (gazetteer, _diagnostics) = builder.build();
+//! let candidates = gazetteer.lookup("Kharkov", &LookupContext::none());
+//! assert_eq!(candidates[0].place.name, "Kharkiv");
+//! ```
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod builder;
+mod error;
+mod index;
+mod lookup;
+pub mod normalize;
+mod place;
+mod snapshot;
+mod spatial;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use compact_str::CompactString;
+
+pub use crate::builder::{Diagnostic, GazetteerBuilder};
+pub use crate::error::{Error, Result};
+pub use crate::lookup::{Candidate, LookupContext, MatchKind, Rank, Resolution};
+pub use crate::place::{CountryCode, Place, PlaceId, PlaceKind};
+pub use crate::spatial::Nearby;
+
+use crate::index::NameIndex;
+
+/// All names as one string with offsets: one allocation instead of millions.
+#[derive(Debug, Default)]
+pub(crate) struct NamePool {
+    pub(crate) text: String,
+    pub(crate) starts: Vec<u32>,
+}
+
+impl NamePool {
+    pub(crate) fn push(&mut self, name: &str) -> u32 {
+        let id = u32::try_from(self.starts.len()).unwrap_or(u32::MAX);
+        self.starts.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        self.text.push_str(name);
+        id
+    }
+
+    pub(crate) fn get(&self, id: u32) -> &str {
+        let idx = id as usize;
+        let start = self.starts.get(idx).copied().unwrap_or(0) as usize;
+        let end = self.starts.get(idx + 1).map_or(self.text.len(), |&end| end as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
+/// The place index. Build it with [`GazetteerBuilder`] or load a snapshot with
+/// [`Gazetteer::from_reader`].
+///
+/// Useful for: resolving names from news text, reverse lookups around a point.
+/// Not useful for: polygon containment (places are points), editing (it is immutable;
+/// rebuild to change it).
+#[derive(Debug)]
+pub struct Gazetteer {
+    places: Vec<Place>,
+    pool: NamePool,
+    index: NameIndex,
+    common_words: Vec<u64>,
+    countries: HashMap<CountryCode, PlaceId>,
+    admin1: HashMap<(CountryCode, CompactString), PlaceId>,
+    spatial: OnceLock<spatial::SpatialIndex>,
+}
+
+impl Gazetteer {
+    pub(crate) fn assemble(
+        places: Vec<Place>,
+        pool: NamePool,
+        index: NameIndex,
+        common_words: Vec<u64>,
+    ) -> Gazetteer {
+        let mut countries = HashMap::new();
+        let mut admin1 = HashMap::new();
+        for (idx, place) in places.iter().enumerate() {
+            let id = PlaceId(u32::try_from(idx).unwrap_or(u32::MAX));
+            match place.kind {
+                PlaceKind::Country => {
+                    countries.entry(place.country).or_insert(id);
+                }
+                PlaceKind::Admin1 if !place.admin1.is_empty() => {
+                    admin1.entry((place.country, place.admin1.clone())).or_insert(id);
+                }
+                _ => {}
+            }
+        }
+        Gazetteer { places, pool, index, common_words, countries, admin1, spatial: OnceLock::new() }
+    }
+
+    /// Number of places.
+    pub fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    /// True when the gazetteer holds no place.
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+
+    /// Number of (name key, place) pairs in the index.
+    pub fn n_index_entries(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The place with this id, if it exists.
+    pub fn place(&self, id: PlaceId) -> Option<&Place> {
+        self.places.get(id.0 as usize)
+    }
+
+    /// Every place, in id order.
+    pub fn places(&self) -> impl Iterator<Item = (PlaceId, &Place)> {
+        self.places.iter().enumerate().map(|(idx, place)| (PlaceId(idx as u32), place))
+    }
+
+    /// The country place for a code, if the gazetteer has it.
+    pub fn country(&self, code: CountryCode) -> Option<&Place> {
+        self.countries.get(&code).and_then(|&id| self.place(id))
+    }
+
+    /// The first-level region a place lies in, if known.
+    pub fn admin1_of(&self, place: &Place) -> Option<&Place> {
+        if place.admin1.is_empty() {
+            return None;
+        }
+        self.admin1.get(&(place.country, place.admin1.clone())).and_then(|&id| self.place(id))
+    }
+
+    /// True when `word` is a common English word ("bay", "hope", "march").
+    pub fn is_common_word(&self, word: &str) -> bool {
+        let key = normalize::fold(word);
+        let hash = index::key_hash(index::KeySpace::Exact, key.as_bytes());
+        self.common_words.binary_search(&hash).is_ok()
+    }
+}

@@ -1,0 +1,439 @@
+//! Name lookup: candidate generation (exact key, romanization skeleton, one-edit typos)
+//! and ranking with priors and caller-supplied context.
+
+use geo::{Distance, Haversine};
+
+use crate::index::{Entry, KeySpace, NameRole, key_hash};
+use crate::normalize::{fold_into, is_latin_key, skeleton, skeleton_strength};
+use crate::{CountryCode, Gazetteer, Place, PlaceId, PlaceKind};
+
+/// Countries of the border region; their places get the region prior when it is on.
+pub(crate) const BORDER_REGION: &[&str] =
+    &["UA", "RU", "BY", "PL", "LT", "LV", "EE", "MD", "FI", "RO", "SK", "HU", "GE"];
+
+/// Countries whose place names reach English news through competing romanizations (of
+/// Cyrillic, Georgian, Armenian); elsewhere only big cities get variant matches.
+const ROMANIZED: &[&str] = &[
+    "UA", "RU", "BY", "KZ", "KG", "TJ", "UZ", "TM", "MD", "BG", "RS", "MK", "MN", "GE", "AM", "AZ",
+];
+
+/// What the caller knows about the text around a name.
+#[derive(Debug, Clone)]
+pub struct LookupContext {
+    /// Countries the text is about (named in it, or the region it comes from).
+    pub countries: Vec<CountryCode>,
+    /// First-level regions the text names, as (country, GeoNames admin1 code).
+    pub admin1: Vec<(CountryCode, String)>,
+    /// A point the place is probably near (a place resolved nearby in the text).
+    pub near: Option<geo::Point<f64>>,
+    /// Favour places in the Russia / Ukraine / Belarus / Baltic border region.
+    pub region_prior: bool,
+    /// Try typos one edit away when nothing matches exactly.
+    pub fuzzy: bool,
+    /// At most this many candidates.
+    pub limit: usize,
+}
+
+impl LookupContext {
+    /// No context: world-wide priors only, fuzzy matching on, ten candidates.
+    pub fn none() -> LookupContext {
+        LookupContext {
+            countries: Vec::new(),
+            admin1: Vec::new(),
+            near: None,
+            region_prior: false,
+            fuzzy: true,
+            limit: 10,
+        }
+    }
+
+    /// The border region prior on, no other context.
+    pub fn border_region() -> LookupContext {
+        LookupContext { region_prior: true, ..LookupContext::none() }
+    }
+}
+
+/// How the query met the candidate's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The place's preferred name.
+    Name,
+    /// Another recorded name of the place (language, script, romanization, era).
+    AlternateName,
+    /// A people's or adjective form of a country ("Russian").
+    Demonym,
+    /// A region's name without "oblast" or "region".
+    RegionName,
+    /// Same romanization skeleton, different spelling ("Yasinovataya" for "Yasynuvata").
+    Variant,
+    /// One edit away ("Belogorod" for "Belgorod").
+    Typo,
+}
+
+/// The parts of a candidate's score, so a caller can see why it ranks where it does.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Rank {
+    /// How well the name matched.
+    pub name: f32,
+    /// Population prior (log scale).
+    pub population: f32,
+    /// Feature prior: countries, capitals, regions over hamlets and historical places.
+    pub feature: f32,
+    /// Border-region prior.
+    pub region: f32,
+    /// Caller context: country, region and nearby point.
+    pub context: f32,
+}
+
+impl Rank {
+    /// The score: the sum of the parts.
+    pub fn total(&self) -> f32 {
+        self.name + self.population + self.feature + self.region + self.context
+    }
+}
+
+/// One place a name may refer to.
+#[derive(Debug, Clone)]
+pub struct Candidate<'g> {
+    /// Its id in the gazetteer.
+    pub id: PlaceId,
+    /// The place.
+    pub place: &'g Place,
+    /// The name of the place that matched the query.
+    pub matched_name: &'g str,
+    /// How it matched.
+    pub how: MatchKind,
+    /// Why it ranks where it does.
+    pub rank: Rank,
+}
+
+impl Candidate<'_> {
+    /// The candidate's score.
+    pub fn score(&self) -> f32 {
+        self.rank.total()
+    }
+
+    /// A one-line human explanation of the rank.
+    pub fn explain(&self) -> String {
+        let r = &self.rank;
+        format!(
+            "{:?} {:?} ({:+.2}), population {} ({:+.2}), {} ({:+.2}), region ({:+.2}), context ({:+.2}) = {:.2}",
+            self.how,
+            self.matched_name,
+            r.name,
+            self.place.population,
+            r.population,
+            self.place.feature_code,
+            r.feature,
+            r.region,
+            r.context,
+            r.total()
+        )
+    }
+}
+
+/// What a name resolves to.
+#[derive(Debug, Clone)]
+pub enum Resolution<'g> {
+    /// One clear best place; the runner-up, if any, is far behind or the same spot.
+    Unique(Candidate<'g>),
+    /// Several places are close in rank and far apart: the caller decides with context.
+    Ambiguous(Vec<Candidate<'g>>),
+    /// No place has this name.
+    NotFound,
+}
+
+/// Candidates this far behind the best are not a real alternative.
+const AMBIGUITY_MARGIN: f32 = 0.75;
+/// Two candidates this close together are the same spot for mapping purposes.
+const SAME_SPOT_METERS: f64 = 50_000.0;
+/// Variants further from the query than this (1 minus normalized edit distance) are
+/// different names that happen to share consonants.
+const MIN_VARIANT_SIMILARITY: f32 = 0.7;
+/// Longest query looked up; longer text is not a place name.
+const MAX_QUERY_BYTES: usize = 200;
+
+impl Gazetteer {
+    /// Ranked candidates for a name, best first; empty when nothing matches.
+    ///
+    /// Never fails: empty, overlong or control-character queries have no candidates.
+    pub fn lookup<'g>(&'g self, name: &str, context: &LookupContext) -> Vec<Candidate<'g>> {
+        if name.len() > MAX_QUERY_BYTES || name.chars().any(|ch| ch.is_control()) {
+            return Vec::new();
+        }
+        let mut key = String::with_capacity(name.len() + 8);
+        fold_into(name, &mut key);
+        if key.is_empty() {
+            return Vec::new();
+        }
+        let mut found: Vec<(Entry, MatchKind)> = Vec::new();
+        for entry in self.index.get(key_hash(KeySpace::Exact, key.as_bytes())) {
+            let how = match entry.role {
+                NameRole::Primary => MatchKind::Name,
+                NameRole::Alternate => MatchKind::AlternateName,
+                NameRole::RegionBase => MatchKind::RegionName,
+                NameRole::Demonym => MatchKind::Demonym,
+            };
+            found.push((entry, how));
+        }
+
+        let common_word = self.is_common_key(&key);
+        let latin = is_latin_key(&key);
+        // An exact hit in a country of competing romanizations, or a big place, settles
+        // the spelling; otherwise a variant spelling of a place in the region may be meant.
+        let strong_exact = found.iter().any(|(entry, how)| {
+            let place = &self.places[entry.place as usize];
+            *how != MatchKind::RegionName
+                && (place.population >= 10_000
+                    || ROMANIZED.contains(&place.country.as_str())
+                    || matches!(place.kind, PlaceKind::Country | PlaceKind::Admin1))
+        });
+        if latin && !common_word && !strong_exact {
+            if let Some(skel) = skeleton(&key).filter(|skel| skeleton_strength(skel) >= 4) {
+                let syllables = vowel_groups(&key);
+                let mut scratch = String::new();
+                for entry in self.index.get(key_hash(KeySpace::Skeleton, skel.as_bytes())) {
+                    if found.iter().any(|(seen, _)| seen.place == entry.place) {
+                        continue;
+                    }
+                    let place = &self.places[entry.place as usize];
+                    if !(ROMANIZED.contains(&place.country.as_str()) || place.population >= 100_000)
+                    {
+                        continue;
+                    }
+                    // Romanizations change vowels, not how many syllables a name has:
+                    // "Peskov" is not "Pskov", "Chornobyl" is not "Carnaubal".
+                    fold_into(self.pool.get(entry.name), &mut scratch);
+                    if vowel_groups(&scratch) == syllables
+                        && similarity(&key, &scratch) >= MIN_VARIANT_SIMILARITY
+                    {
+                        found.push((entry, MatchKind::Variant));
+                    }
+                }
+            }
+            if found.is_empty() && context.fuzzy && key.len() >= 7 {
+                self.typo_candidates(&key, &mut found);
+            }
+        }
+
+        // A country name never resolves to a town: "Russia" is not Russia, Ohio.
+        let country_hit = found.iter().any(|(entry, how)| {
+            self.places[entry.place as usize].kind == PlaceKind::Country
+                && matches!(how, MatchKind::Name | MatchKind::AlternateName | MatchKind::Demonym)
+        });
+        if country_hit {
+            found.retain(|(entry, _)| {
+                !matches!(
+                    self.places[entry.place as usize].kind,
+                    PlaceKind::Populated | PlaceKind::Feature
+                )
+            });
+        }
+
+        let mut scratch = String::new();
+        let mut candidates: Vec<Candidate<'g>> = found
+            .into_iter()
+            .map(|(entry, how)| {
+                let place = &self.places[entry.place as usize];
+                let matched_name = self.pool.get(entry.name);
+                let rank = self.rank(place, how, &key, matched_name, context, &mut scratch);
+                Candidate { id: PlaceId(entry.place), place, matched_name, how, rank }
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.score().total_cmp(&a.score()).then(a.id.cmp(&b.id)));
+        candidates.dedup_by_key(|candidate| candidate.id);
+        candidates.truncate(context.limit.max(1));
+        candidates
+    }
+
+    /// Resolves a name: one place, an ambiguity to settle with context, or nothing.
+    pub fn resolve<'g>(&'g self, name: &str, context: &LookupContext) -> Resolution<'g> {
+        let mut candidates = self.lookup(name, context);
+        if candidates.is_empty() {
+            return Resolution::NotFound;
+        }
+        let best = candidates[0].clone();
+        let rivals: Vec<Candidate<'g>> = candidates
+            .drain(1..)
+            .filter(|rival| {
+                best.score() - rival.score() < AMBIGUITY_MARGIN
+                    && Haversine.distance(best.place.point(), rival.place.point())
+                        > SAME_SPOT_METERS
+            })
+            .collect();
+        if rivals.is_empty() {
+            return Resolution::Unique(best);
+        }
+        let mut all = vec![best];
+        all.extend(rivals);
+        Resolution::Ambiguous(all)
+    }
+
+    fn is_common_key(&self, key: &str) -> bool {
+        self.common_words.binary_search(&key_hash(KeySpace::Exact, key.as_bytes())).is_ok()
+    }
+
+    /// Probes every string one edit (delete, transpose, substitute, insert) away from the
+    /// key; only places that matter enough to be misspelt in the news are kept.
+    fn typo_candidates(&self, key: &str, found: &mut Vec<(Entry, MatchKind)>) {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz ";
+        let bytes = key.as_bytes();
+        let mut buf: Vec<u8> = Vec::with_capacity(bytes.len() + 1);
+        let probe = |buf: &[u8], found: &mut Vec<(Entry, MatchKind)>| {
+            let hash = key_hash(KeySpace::Exact, buf);
+            if !self.index.may_hold_exact(hash) {
+                return;
+            }
+            for entry in self.index.get(hash) {
+                let place = &self.places[entry.place as usize];
+                let notable =
+                    place.population >= 5_000 || !matches!(place.kind, PlaceKind::Populated);
+                if notable
+                    && entry.role != NameRole::RegionBase
+                    && !found.iter().any(|(seen, _)| seen.place == entry.place)
+                {
+                    found.push((entry, MatchKind::Typo));
+                }
+            }
+        };
+        for i in 0..bytes.len() {
+            buf.clear();
+            buf.extend_from_slice(&bytes[..i]);
+            buf.extend_from_slice(&bytes[i + 1..]);
+            probe(&buf, found);
+            if i + 1 < bytes.len() && bytes[i] != bytes[i + 1] {
+                buf.clear();
+                buf.extend_from_slice(bytes);
+                buf.swap(i, i + 1);
+                probe(&buf, found);
+            }
+            for &letter in ALPHABET {
+                if letter == bytes[i] {
+                    continue;
+                }
+                buf.clear();
+                buf.extend_from_slice(bytes);
+                buf[i] = letter;
+                probe(&buf, found);
+            }
+        }
+        for i in 0..=bytes.len() {
+            for &letter in ALPHABET {
+                buf.clear();
+                buf.extend_from_slice(&bytes[..i]);
+                buf.push(letter);
+                buf.extend_from_slice(&bytes[i..]);
+                probe(&buf, found);
+            }
+        }
+    }
+
+    fn rank(
+        &self,
+        place: &Place,
+        how: MatchKind,
+        key: &str,
+        matched_name: &str,
+        context: &LookupContext,
+        scratch: &mut String,
+    ) -> Rank {
+        let name = match how {
+            MatchKind::Name => 3.0,
+            MatchKind::AlternateName => 2.8,
+            MatchKind::Demonym => 2.8,
+            MatchKind::RegionName => 1.6,
+            MatchKind::Variant => {
+                fold_into(matched_name, scratch);
+                1.2 + 0.8 * similarity(key, scratch)
+            }
+            MatchKind::Typo => 0.9,
+        };
+        let population =
+            if place.population > 0 { 0.35 * (place.population as f32).log10() } else { 0.0 };
+        let feature = match place.kind {
+            PlaceKind::Country => 2.5,
+            PlaceKind::Admin1 => 1.2,
+            PlaceKind::Area => {
+                if place.curated_id.is_some() {
+                    1.6
+                } else {
+                    0.3
+                }
+            }
+            PlaceKind::Feature => {
+                if place.curated_id.is_some() {
+                    1.6
+                } else {
+                    0.0
+                }
+            }
+            PlaceKind::Populated => match place.feature_code.as_str() {
+                "PPLC" => 0.8,
+                "PPLA" => 0.5,
+                "PPLA2" => 0.3,
+                "PPLX" => -0.3,
+                "PPLH" | "PPLQ" | "PPLW" => -1.0,
+                _ => 0.0,
+            },
+        };
+        let region = if context.region_prior && BORDER_REGION.contains(&place.country.as_str()) {
+            0.6
+        } else {
+            0.0
+        };
+        let mut in_context = 0.0;
+        if place.kind != PlaceKind::Country && context.countries.contains(&place.country) {
+            in_context += 1.5;
+        }
+        if !place.admin1.is_empty()
+            && place.kind != PlaceKind::Admin1
+            && context
+                .admin1
+                .iter()
+                .any(|(country, code)| *country == place.country && *code == place.admin1)
+        {
+            in_context += 1.5;
+        }
+        if let Some(near) = context.near {
+            let km = Haversine.distance(near, place.point()) / 1000.0;
+            in_context += (2.0 * (-km / 150.0).exp()) as f32;
+        }
+        Rank { name, population, feature, region, context: in_context }
+    }
+}
+
+/// Number of vowel runs in a folded key (`y` counts as a vowel): a syllable count that
+/// survives transliteration.
+fn vowel_groups(key: &str) -> usize {
+    let mut groups = 0;
+    let mut in_vowel = false;
+    for byte in key.bytes() {
+        let vowel = matches!(byte, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        if vowel && !in_vowel {
+            groups += 1;
+        }
+        in_vowel = vowel;
+    }
+    groups
+}
+
+/// 1 minus the normalized Levenshtein distance of two keys.
+fn similarity(a: &str, b: &str) -> f32 {
+    let a = a.as_bytes();
+    let b = b.as_bytes();
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    1.0 - previous[b.len()] as f32 / a.len().max(b.len()) as f32
+}

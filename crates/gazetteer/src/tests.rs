@@ -1,0 +1,270 @@
+//! Unit tests of the gazetteer on the hand-picked rows in `tests/data/gazetteer`.
+
+use std::sync::OnceLock;
+
+use approx::assert_relative_eq;
+use proptest::prelude::*;
+
+use crate::normalize::{fold, skeleton};
+use crate::{CountryCode, Diagnostic, Gazetteer, GazetteerBuilder, LookupContext, Resolution};
+
+const MINI: &str = include_str!("../../../tests/data/gazetteer/mini.tsv");
+const MINI_ADMIN1: &str = include_str!("../../../tests/data/gazetteer/mini_admin1.json");
+const MINI_CURATED: &str = include_str!("../../../tests/data/gazetteer/mini_curated.tsv");
+const MINI_DEMONYMS: &str = include_str!("../../../tests/data/gazetteer/mini_demonyms.tsv");
+const MINI_WORDS: &str = include_str!("../../../tests/data/gazetteer/mini_words.json");
+
+fn build() -> (Gazetteer, Vec<Diagnostic>) {
+    let mut builder = GazetteerBuilder::new();
+    builder.add_geonames("mini.tsv", MINI.as_bytes());
+    builder.add_natural_earth_admin1("mini_admin1.json", MINI_ADMIN1.as_bytes());
+    builder.add_curated("mini_curated.tsv", MINI_CURATED.as_bytes());
+    builder.add_demonyms("mini_demonyms.tsv", MINI_DEMONYMS.as_bytes());
+    builder.add_common_words("mini_words.json", MINI_WORDS.as_bytes());
+    builder.build()
+}
+
+fn mini() -> &'static Gazetteer {
+    static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
+    GAZETTEER.get_or_init(|| build().0)
+}
+
+/// The best candidate for `name` with no context, as `Name (CC) id via how`.
+#[track_caller]
+fn check(name: &str, expect: &str) {
+    check_in(name, &LookupContext::border_region(), expect);
+}
+
+#[track_caller]
+fn check_in(name: &str, context: &LookupContext, expect: &str) {
+    let gazetteer = mini();
+    let actual = match gazetteer.lookup(name, context).first() {
+        Some(best) => format!(
+            "{} ({}) {} via {:?}",
+            best.place.name,
+            best.place.country,
+            best.place.stable_id(),
+            best.how
+        ),
+        None => "nothing".to_owned(),
+    };
+    assert_eq!(actual, expect, "lookup of {name:?}");
+}
+
+#[test]
+fn ukrainian_and_russian_romanizations_meet() {
+    check("Kyiv", "Kyiv (UA) geonames:703448 via Name");
+    check("Kiev", "Kyiv (UA) geonames:703448 via AlternateName");
+    check("Kharkov", "Kharkiv (UA) geonames:706483 via AlternateName");
+    check("Gorlovka", "Horlivka (UA) geonames:707753 via AlternateName");
+    check("Avdeyevka", "Avdiivka (UA) geonames:713122 via AlternateName");
+    check("Krasnogorovka", "Krasnohorivka (UA) geonames:704393 via AlternateName");
+    check("Yasinovataya", "Yasynuvata (UA) geonames:688373 via AlternateName");
+    check("Shakhtersk", "Shakhtarsk (UA) geonames:694382 via AlternateName");
+    check("Marinka", "Mar'yinka (UA) geonames:701845 via AlternateName");
+    check("Mariinka", "Mar'yinka (UA) geonames:701845 via AlternateName");
+    check("Mar'inka", "Mar'yinka (UA) geonames:701845 via AlternateName");
+    check("Khmelnytsky", "Khmelnytskyi (UA) geonames:706369 via Variant");
+    check("Zaporozhye", "Zaporizhzhya (UA) geonames:687700 via AlternateName");
+    check("Zaporizhia", "Zaporizhzhya (UA) geonames:687700 via Variant");
+    check("Zaporizhzhia", "Zaporizhzhya (UA) geonames:687700 via AlternateName");
+    check("Dnepropetrovsk", "Dnipro (UA) geonames:709930 via AlternateName");
+    check("Lysychans'k", "Lysychansk (UA) geonames:702972 via Name");
+}
+
+#[test]
+fn spellings_missing_from_geonames_meet_through_the_skeleton() {
+    check("Iasynuvata", "Yasynuvata (UA) geonames:688373 via Variant");
+    check("Krasnohorovka", "Krasnohorivka (UA) geonames:704393 via Variant");
+    check("Khmelnitskiy", "Khmelnytskyi (UA) geonames:706369 via AlternateName");
+}
+
+#[test]
+fn cyrillic_names_resolve() {
+    check("Харків", "Kharkiv (UA) geonames:706483 via Name");
+    check("Горлівка", "Horlivka (UA) geonames:707753 via AlternateName");
+    check("Белгород", "Belgorod (RU) geonames:578072 via Name");
+    check("Крымский мост", "Kerch Bridge (UA) curated:feature-kerch-bridge via AlternateName");
+}
+
+#[test]
+fn typos_one_edit_away_resolve_but_common_words_and_short_names_do_not() {
+    check("Belogorod", "Belgorod (RU) geonames:578072 via Typo");
+    check("Kharkiw", "Kharkiv (UA) geonames:706483 via Variant");
+    check("Horlivkaa", "Horlivka (UA) geonames:707753 via Variant");
+    check("Bwlgorod", "Belgorod (RU) geonames:578072 via Typo");
+    // "station" is a common English word: no fuzzy guesses for it.
+    check("station", "nothing");
+    // Surnames: "Peskov" shares Pskov's consonants but not its syllables.
+    check("Peskov", "nothing");
+}
+
+#[test]
+fn regions_answer_with_their_designator_and_cities_without() {
+    check("Donetsk", "Donetsk (UA) geonames:709717 via Name");
+    check("Donetsk Oblast", "Donets'k (UA) geonames:709716 via AlternateName");
+    check("the Donetsk region", "nothing");
+    check("Donetsk region", "Donets'k (UA) geonames:709716 via AlternateName");
+    check("Belgorod region", "Belgorod (RU) geonames:578071 via AlternateName");
+    check("Belgorod", "Belgorod (RU) geonames:578072 via Name");
+    check("Donbass", "Donbas (UA) curated:area-donbas via AlternateName");
+}
+
+#[test]
+fn crimea_belongs_to_ukraine_as_the_un_recognizes() {
+    check("Crimea", "Crimea (UA) geonames:703883 via RegionName");
+}
+
+#[test]
+fn a_country_name_never_resolves_to_a_town() {
+    check("Russia", "Russia (RU) curated:country-ru via Name");
+    let candidates = mini().lookup("Russia", &LookupContext::none());
+    assert!(
+        candidates.iter().all(|candidate| candidate.place.kind == crate::PlaceKind::Country),
+        "{candidates:?}"
+    );
+    check("Russian", "Russia (RU) curated:country-ru via Demonym");
+}
+
+#[test]
+fn ambiguity_is_a_value_and_context_settles_it() {
+    let gazetteer = mini();
+    match gazetteer.resolve("Avdiivka", &LookupContext::border_region()) {
+        Resolution::Ambiguous(candidates) => {
+            let admin1: Vec<&str> =
+                candidates.iter().map(|candidate| candidate.place.admin1.as_str()).collect();
+            assert_eq!(admin1, ["05", "02"]);
+        }
+        other => panic!("expected ambiguity, got {other:?}"),
+    }
+    let ua = CountryCode::parse("UA").unwrap();
+    let mut context = LookupContext::border_region();
+    context.admin1.push((ua, "02".to_owned()));
+    check_in("Avdiivka", &context, "Avdiivka (UA) geonames:713120 via Name");
+    let mut context = LookupContext::border_region();
+    context.near = Some(geo::Point::new(31.3, 51.5));
+    check_in("Avdiivka", &context, "Avdiivka (UA) geonames:713120 via Name");
+    assert!(matches!(gazetteer.resolve("Kharkiv", &LookupContext::none()), Resolution::Unique(_)));
+    assert!(matches!(gazetteer.resolve("Atlantis", &LookupContext::none()), Resolution::NotFound));
+}
+
+#[test]
+fn the_rank_explains_itself() {
+    let candidates = mini().lookup("Moscow", &LookupContext::none());
+    assert_eq!(candidates.len(), 2);
+    assert_eq!(candidates[0].place.country.as_str(), "RU");
+    assert!(candidates[0].rank.population > candidates[1].rank.population);
+    let explained = candidates[0].explain();
+    assert!(explained.starts_with("Name \"Moscow\" (+3.00), population 10381222"), "{explained}");
+}
+
+#[test]
+fn bad_queries_get_no_candidates_and_no_panic() {
+    let gazetteer = mini();
+    for query in ["", "   ", "\u{0}Kyiv", "Kyiv\n", "\u{fffd}\u{fffd}", "'''", "---"] {
+        assert!(gazetteer.lookup(query, &LookupContext::none()).is_empty(), "{query:?}");
+    }
+    let huge = "Kyiv ".repeat(100_000);
+    assert!(gazetteer.lookup(&huge, &LookupContext::none()).is_empty());
+    let lossy = String::from_utf8_lossy(b"Khark\xffiv");
+    let _ = gazetteer.lookup(&lossy, &LookupContext::none());
+}
+
+#[test]
+fn malformed_rows_are_reported_with_source_and_line() {
+    let (gazetteer, diagnostics) = build();
+    let rendered: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    insta::assert_snapshot!(rendered.join("\n"), @r#"
+    mini.tsv:27: expected 19 columns, found 1
+    mini.tsv:28: bad latitude "not-a-lat"
+    mini_admin1.json:0: feature 4: no two-letter country code
+    mini_curated.tsv:6: bad lat "north"
+    mini_demonyms.tsv:4: no country XX for demonym "Martian"
+    "#);
+    assert_eq!(gazetteer.len(), 26 + 4 + 4);
+}
+
+#[test]
+fn nearest_and_within_use_great_circle_distance() {
+    let gazetteer = mini();
+    let kharkiv = geo::Point::new(36.25, 49.98);
+    let nearest = gazetteer.nearest(kharkiv, 2, |_| true);
+    assert_eq!(nearest[0].place.name, "Kharkiv");
+    assert!(nearest[0].meters < 2_000.0);
+    let within = gazetteer.within(kharkiv, 50_000.0);
+    assert_eq!(within.len(), 1);
+    let within = gazetteer.within(kharkiv, 100_000.0);
+    let names: Vec<&str> = within.iter().map(|nearby| nearby.place.name.as_str()).collect();
+    assert_eq!(names, ["Kharkiv", "Belgorod"]);
+    assert!(within.windows(2).all(|pair| pair[0].meters <= pair[1].meters));
+}
+
+#[test]
+fn reverse_lookup_works_across_the_antimeridian() {
+    let gazetteer = mini();
+    // Just east of the antimeridian; Levuka lies west of it at 179.3 E.
+    let point = geo::Point::new(-179.9, -17.7);
+    let nearest = gazetteer.nearest(point, 2, |_| true);
+    let names: Vec<&str> = nearest.iter().map(|nearby| nearby.place.name.as_str()).collect();
+    assert_eq!(names, ["Levuka", "Tubou"]);
+    assert_relative_eq!(nearest[0].meters, 92_400.0, max_relative = 0.01);
+}
+
+#[test]
+fn a_snapshot_loads_back_to_the_same_gazetteer() {
+    let gazetteer = mini();
+    let mut bytes = Vec::new();
+    gazetteer.write_snapshot(&mut bytes).unwrap();
+    let loaded = Gazetteer::from_reader(bytes.as_slice()).unwrap();
+    assert_eq!(loaded.len(), gazetteer.len());
+    for ((_, a), (_, b)) in loaded.places().zip(gazetteer.places()) {
+        assert_eq!(a.name, b.name);
+        assert_eq!(a.geonameid, b.geonameid);
+    }
+    let before = gazetteer.lookup("Gorlovka", &LookupContext::none());
+    let after = loaded.lookup("Gorlovka", &LookupContext::none());
+    assert_eq!(before[0].place, after[0].place);
+    assert!(loaded.is_common_word("Bay"));
+
+    let truncated = Gazetteer::from_reader(&bytes[..bytes.len() / 2]);
+    assert!(matches!(truncated, Err(crate::Error::Corrupt { .. })));
+    let garbage = Gazetteer::from_reader(&b"not a snapshot at all"[..]);
+    assert!(matches!(garbage, Err(crate::Error::Corrupt { .. })));
+}
+
+#[test]
+fn folding_keeps_letters_and_drops_marks() {
+    assert_eq!(fold("Charków"), "charkow");
+    assert_eq!(fold("Rostov-on-Don"), "rostov on don");
+    assert_eq!(fold("Lysychans’k"), "lysychansk");
+    assert_eq!(fold("Зaпоріжжя"), "zaporizhzhya");
+    assert_eq!(fold("Білгород-Дністровський"), "bilgorod dnistrovskiy");
+    assert_eq!(skeleton("horlivka"), skeleton("gorlovka"));
+    assert_eq!(skeleton("avdiivka"), skeleton("avdeyevka"));
+    assert_eq!(skeleton("zaporizhzhia"), skeleton("zaporozhye"));
+    assert_eq!(skeleton("vuhledar"), skeleton("ugledar"));
+    assert_eq!(skeleton("yasynuvata"), skeleton("yasinovataya"));
+}
+
+proptest! {
+    #[test]
+    fn no_query_panics(query in any::<String>()) {
+        let gazetteer = mini();
+        let _ = gazetteer.lookup(&query, &LookupContext::none());
+        let _ = gazetteer.resolve(&query, &LookupContext::border_region());
+        let key = fold(&query);
+        let _ = skeleton(&key);
+    }
+
+    #[test]
+    fn no_point_panics(lon in any::<f64>(), lat in any::<f64>(), radius in any::<f64>()) {
+        let gazetteer = mini();
+        let _ = gazetteer.nearest(geo::Point::new(lon, lat), 3, |_| true);
+        let _ = gazetteer.within(geo::Point::new(lon, lat), radius);
+    }
+
+    #[test]
+    fn no_snapshot_bytes_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = Gazetteer::from_reader(bytes.as_slice());
+    }
+}

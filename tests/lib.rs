@@ -1,0 +1,1 @@
+//! The `e2e` crate: cross-crate tests live in `it/`; this library is empty.
