@@ -1,6 +1,9 @@
 //! The one integration test binary: cross-crate tests, one module per feature.
 
-#![expect(clippy::unwrap_used, reason = "test set-up helpers panic on failure, as the tests themselves do")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test set-up helpers panic on failure, as the tests themselves do"
+)]
 
 mod download;
 mod gazetteer_full;

@@ -1,4 +1,111 @@
-//! Article text to place mentions and events (issues 3 and 4).
+//! Article text to place mentions (the geoparser) and, later, to events.
+//!
+//! [`geoparse`] finds every place name, place metonym and demonym in an article, with
+//! byte offsets that slice back to the exact surface form, and resolves each to a place of
+//! the [`gazetteer::Gazetteer`] using the whole document as context.
+//!
+//! Recognition is gazetteer-driven and reads English cues: a candidate is a capitalized
+//! word run (with connectors such as "on" in "Rostov-on-Don" and designators such as
+//! "region") that the gazetteer knows; person names (after a title or a first name),
+//! organizations ("Kyiv Post"), calendar words and common English words at the start of a
+//! sentence are dropped. Roles come from the match (a demonym) and the words after it
+//! ("Moscow said" is a metonym). Resolution runs twice: first each name alone with the
+//! border-region prior, then again with the countries the document has settled on.
+//!
+//! The crate does no IO; it never panics or returns an error for odd text.
+//!
+//! ```
+//! # use gazetteer::GazetteerBuilder;
+//! let rows = "707753\tHorlivka\tHorlivka\tGorlovka\t48.3358\t38.0532\tP\tPPLA2\tUA\t\t05\t\t\t\t239828\t\t\t\t\n";
+//! let mut builder = GazetteerBuilder::new();
+//! builder.add_geonames("mini", rows.as_bytes());
+//! let (gazetteer, _) = builder.build();
+//! let text = "Shelling hit Gorlovka overnight.";
+//! let mentions = extract::geoparse(&gazetteer, &extract::Article { text, title: None });
+//! assert_eq!(&text[mentions[0].start..mentions[0].end], "Gorlovka");
+//! assert_eq!(mentions[0].place.as_ref().map(|place| place.name.as_str()), Some("Horlivka"));
+//! ```
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+
+mod lexicon;
+mod recognize;
+mod resolve;
+mod tokens;
+
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+/// The text to read. Offsets in the output are byte offsets into `text`.
+#[derive(Debug, Clone, Copy)]
+pub struct Article<'a> {
+    /// The article body (the headline may be its first line).
+    pub text: &'a str,
+    /// The headline, when given apart from the text; read for context only.
+    pub title: Option<&'a str>,
+}
+
+/// What a place mention stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A place where something is ("shelling in Belgorod").
+    Literal,
+    /// A government or institution named by its seat ("Moscow has accused Kyiv").
+    Metonym,
+    /// A people or adjective ("Russian troops").
+    Demonym,
+}
+
+/// The place a mention resolved to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedPlace {
+    /// GeoNames id, if the place has one.
+    pub geonameid: Option<u32>,
+    /// Stable id (`geonames:707753`, `curated:feature-kerch-bridge`).
+    pub id: String,
+    /// The place's preferred name.
+    pub name: String,
+    /// Longitude, WGS84 degrees.
+    pub lon: f64,
+    /// Latitude, WGS84 degrees.
+    pub lat: f64,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: String,
+    /// Name of the first-level region, if known.
+    pub admin1: Option<String>,
+    /// GeoNames feature code.
+    pub feature_code: String,
+}
+
+/// One place mention in an article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mention {
+    /// Byte offset of the mention in the article text.
+    pub start: usize,
+    /// Byte offset one past its end; `&text[start..end]` is the surface form.
+    pub end: usize,
+    /// The surface form.
+    pub text: String,
+    /// What the name stands for.
+    pub role: Role,
+    /// Inside boilerplate (share buttons, "Also Read" links, image credits): not to map.
+    pub boilerplate: bool,
+    /// The resolved place, `None` when the name matched nothing.
+    pub place: Option<ResolvedPlace>,
+    /// How sure the resolution is, 0..1 (0 when unresolved).
+    pub confidence: f32,
+    /// The second-best place when the choice was close.
+    pub runner_up: Option<ResolvedPlace>,
+}
+
+/// Finds and resolves every place mention in an article, in text order.
+///
+/// Never panics and never fails: text of any size or content yields a (maybe empty) list.
+pub fn geoparse(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<Mention> {
+    let spans = recognize::recognize(gazetteer, article.text);
+    resolve::resolve(gazetteer, article.text, spans)
+}

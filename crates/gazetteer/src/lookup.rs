@@ -8,7 +8,7 @@ use crate::normalize::{fold_into, is_latin_key, skeleton, skeleton_strength};
 use crate::{CountryCode, Gazetteer, Place, PlaceId, PlaceKind};
 
 /// Countries of the border region; their places get the region prior when it is on.
-pub(crate) const BORDER_REGION: &[&str] =
+pub const BORDER_REGION: &[&str] =
     &["UA", "RU", "BY", "PL", "LT", "LV", "EE", "MD", "FI", "RO", "SK", "HU", "GE"];
 
 /// Countries whose place names reach English news through competing romanizations (of
@@ -342,35 +342,44 @@ impl Gazetteer {
             MatchKind::Name => 3.0,
             MatchKind::AlternateName => 2.8,
             MatchKind::Demonym => 2.8,
-            MatchKind::RegionName => 1.6,
+            MatchKind::RegionName => 1.5,
             MatchKind::Variant => {
                 fold_into(matched_name, scratch);
                 1.2 + 0.8 * similarity(key, scratch)
             }
             MatchKind::Typo => 0.9,
         };
-        let population =
-            if place.population > 0 { 0.35 * (place.population as f32).log10() } else { 0.0 };
+        // Regions carry no population in the sources; matched by one of their own names they
+        // count as 300,000 people, so a bare "California" is the state but a bare "Donetsk"
+        // is still the city.
+        let exact =
+            matches!(how, MatchKind::Name | MatchKind::AlternateName | MatchKind::RegionName);
+        let people = if place.population == 0 && place.kind == PlaceKind::Admin1 && exact {
+            300_000
+        } else {
+            place.population
+        };
+        let population = if people > 0 { 0.35 * (people as f32).log10() } else { 0.0 };
         let feature = match place.kind {
             PlaceKind::Country => 2.5,
             PlaceKind::Admin1 => 1.2,
             PlaceKind::Area => {
                 if place.curated_id.is_some() {
-                    1.6
+                    2.2
                 } else {
                     0.3
                 }
             }
             PlaceKind::Feature => {
                 if place.curated_id.is_some() {
-                    1.6
+                    2.2
                 } else {
                     0.0
                 }
             }
             PlaceKind::Populated => match place.feature_code.as_str() {
                 "PPLC" => 0.8,
-                "PPLA" => 0.5,
+                "PPLA" => 1.0,
                 "PPLA2" => 0.3,
                 "PPLX" => -0.3,
                 "PPLH" | "PPLQ" | "PPLW" => -1.0,

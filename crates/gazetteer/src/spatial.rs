@@ -86,7 +86,11 @@ impl Gazetteer {
     ///
     /// `point` is lon/lat in degrees; `radius_meters` and the result's distances are meters.
     pub fn within(&self, point: geo::Point<f64>, radius_meters: f64) -> Vec<Nearby<'_>> {
-        if !point.x().is_finite() || !point.y().is_finite() || radius_meters.is_nan() || radius_meters < 0.0 {
+        if !point.x().is_finite()
+            || !point.y().is_finite()
+            || radius_meters.is_nan()
+            || radius_meters < 0.0
+        {
             return Vec::new();
         }
         let angle = (radius_meters / EARTH_RADIUS_METERS).min(std::f64::consts::PI);

@@ -179,7 +179,7 @@ fn malformed_rows_are_reported_with_source_and_line() {
     mini.tsv:28: bad latitude "not-a-lat"
     mini_admin1.json:0: feature 4: no two-letter country code
     mini_curated.tsv:6: bad lat "north"
-    mini_demonyms.tsv:4: no country XX for demonym "Martian"
+    mini_demonyms.tsv:4: no country or curated place XX for demonym "Martian"
     "#);
     assert_eq!(gazetteer.len(), 26 + 4 + 4);
 }

@@ -22,6 +22,18 @@ enum Command {
     /// Build, query and extend the place index.
     #[command(subcommand)]
     Gazetteer(GazetteerCommand),
+    /// Find and resolve the place mentions of articles (JSONL or .txt in, JSONL out).
+    Geoparse {
+        /// Input: JSONL records {"id", "text", ...} or a .txt file; standard input if absent.
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Output JSONL; standard output if absent.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The gazetteer snapshot.
+        #[arg(long, default_value = "data/gazetteer.bin")]
+        gazetteer: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -151,6 +163,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gazetteer(GazetteerCommand::Nearest { lat, lon, limit, radius_km, gazetteer }) => {
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
             gazetteer_cli::nearest(&gazetteer, lat, lon, limit, radius_km)
+        }
+        Command::Geoparse { input, output, gazetteer } => {
+            let gazetteer = gazetteer_cli::load(&gazetteer)?;
+            let errors =
+                server::geoparse_cli::run(&gazetteer, input.as_deref(), output.as_deref())?;
+            if errors > 0 {
+                anyhow::bail!(
+                    "{errors} record(s) had problems (see the messages above); every record got an output line"
+                );
+            }
+            Ok(())
         }
         Command::Gazetteer(GazetteerCommand::Download { countries, dest, base_url }) => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -1,0 +1,361 @@
+//! Recognition: which word runs are place names, and what role each plays.
+
+use std::collections::HashSet;
+
+use gazetteer::{Gazetteer, LookupContext, MatchKind, PlaceKind};
+
+use crate::Role;
+use crate::lexicon::{
+    AGENT_VERBS, BOILERPLATE_MARKERS, CALENDAR, FIRST_NAMES, NAME_CONNECTORS, OBJECT_VERBS,
+    ORG_WORDS, TITLES, contains,
+};
+use crate::tokens::{Token, tokenize};
+
+/// Longest place name tried, in words.
+const MAX_NAME_WORDS: usize = 6;
+
+/// Lower-case words that may continue a place name: designators and feature words.
+const NAME_TAIL_WORDS: &[&str] = &[
+    "region",
+    "oblast",
+    "district",
+    "raion",
+    "rayon",
+    "province",
+    "krai",
+    "kray",
+    "republic",
+    "nuclear",
+    "power",
+    "plant",
+    "station",
+    "bridge",
+    "dam",
+    "airport",
+    "base",
+    "states",
+    "island",
+    "river",
+    "sea",
+    "strait",
+    "reservoir",
+    "gulf",
+    "crossing",
+    "checkpoint",
+    "peninsula",
+    "exclusion",
+    "zone",
+    "steel",
+    "works",
+    "spit",
+    "people's",
+    "peoples",
+    "hydroelectric",
+    "npp",
+    "hpp",
+    "air",
+    "city",
+];
+
+/// Designators that make "<Name> region" a place mention even when the name is unknown.
+const DESIGNATORS: &[&str] =
+    &["region", "oblast", "district", "raion", "rayon", "province", "krai"];
+
+/// A recognized place mention before resolution.
+#[derive(Debug, Clone)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) role: Role,
+    pub(crate) boilerplate: bool,
+    /// The text to look up (the span without a possessive "'s").
+    pub(crate) query: String,
+}
+
+/// Byte ranges of boilerplate: whole lines with a marker, and "(Image: ...)" credits.
+fn boilerplate_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let lower = line.to_lowercase();
+        let short = line.trim().len() < 200;
+        let caption = ["image:", "photo:", "picture:"]
+            .iter()
+            .any(|marker| lower.trim_start().starts_with(marker));
+        if short && (caption || BOILERPLATE_MARKERS.iter().any(|marker| lower.contains(marker))) {
+            ranges.push((line_start, line_start + line.len()));
+        }
+        line_start += line.len();
+    }
+    let mut search = 0;
+    while let Some(found) = text[search..].find('(') {
+        let open = search + found;
+        let Some(close) = text[open..].find(')').map(|at| open + at + 1) else { break };
+        let inside = text[open..close].to_lowercase();
+        if close - open < 120
+            && ["(image", "(photo", "(picture", "(credit", "(getty", "(reuters", "(ap "]
+                .iter()
+                .any(|m| inside.starts_with(m))
+        {
+            ranges.push((open, close));
+        }
+        search = open + 1;
+    }
+    ranges
+}
+
+fn word<'t>(text: &'t str, token: &Token) -> &'t str {
+    &text[token.start..token.end]
+}
+
+fn strip_possessive(surface: &str) -> &str {
+    for suffix in ["'s", "’s", "'", "’"] {
+        if let Some(stripped) = surface.strip_suffix(suffix)
+            && !stripped.is_empty()
+        {
+            return stripped;
+        }
+    }
+    surface
+}
+
+/// Finds the place mentions of a text, in order, without overlaps.
+pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
+    let tokens = tokenize(text);
+    let boilerplate = boilerplate_ranges(text);
+    let mut surnames: HashSet<String> = HashSet::new();
+    let mut spans = Vec::new();
+    let mut context = LookupContext::border_region();
+    context.limit = 3;
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i];
+        if !token.capitalized {
+            i += 1;
+            continue;
+        }
+        let surface = word(text, &token);
+        // Person names: "Dmitry Peskov", "spokesman Peskov", and later "Peskov" alone.
+        let after_title = i > 0 && contains(TITLES, word(text, &tokens[i - 1]));
+        let after_first_name = i > 0
+            && tokens[i - 1].capitalized
+            && token.joined_to_previous
+            && contains(FIRST_NAMES, word(text, &tokens[i - 1]));
+        if contains(FIRST_NAMES, surface)
+            && tokens.get(i + 1).is_some_and(|next| next.capitalized && next.joined_to_previous)
+        {
+            let mut j = i + 1;
+            while tokens.get(j + 1).is_some_and(|next| next.capitalized && next.joined_to_previous)
+                && j < i + 3
+            {
+                j += 1;
+            }
+            surnames.insert(strip_possessive(word(text, &tokens[j])).to_lowercase());
+            i = j + 1;
+            continue;
+        }
+        if after_first_name || surnames.contains(&strip_possessive(surface).to_lowercase()) {
+            i += 1;
+            continue;
+        }
+        if after_title
+            && gazetteer
+                .lookup(strip_possessive(surface), &context)
+                .first()
+                .is_none_or(|best| best.place.kind != PlaceKind::Country)
+        {
+            surnames.insert(strip_possessive(surface).to_lowercase());
+            i += 1;
+            continue;
+        }
+
+        match longest_place(gazetteer, text, &tokens, i, &context) {
+            Some(Found { len, query, how, kind, population, curated }) => {
+                let last = tokens[i + len - 1];
+                let next = tokens.get(i + len);
+                let org_follows = next.is_some_and(|next| {
+                    next.capitalized
+                        && next.joined_to_previous
+                        && contains(ORG_WORDS, word(text, next))
+                });
+                let single = len == 1;
+                let demonym = how == MatchKind::Demonym;
+                // Countries, regions, curated areas and features, and cities of 100,000 or more
+                // are places even where a small village's name would be a word or a surname.
+                let prominent =
+                    matches!(kind, PlaceKind::Country | PlaceKind::Admin1 | PlaceKind::Area)
+                        || population >= 100_000
+                        || curated
+                        || demonym;
+                let calendar = single && contains(CALENDAR, surface);
+                let common = single && !prominent && gazetteer.is_common_word(&query);
+                let uppercase = query.chars().filter(|c| c.is_uppercase()).count();
+                let acronym = single && uppercase >= 2 && query.chars().count() <= 5 && !prominent;
+                // A small place's name inside a longer capitalized run is part of another
+                // name: "Marat Khusnullin", "Notre Dame", "Commerce Department".
+                let previous_capitalized = i > 0
+                    && token.joined_to_previous
+                    && tokens[i - 1].capitalized
+                    && !token.sentence_start;
+                let next_capitalized =
+                    next.is_some_and(|next| next.capitalized && next.joined_to_previous);
+                let inside_other_name =
+                    single && !prominent && (previous_capitalized || next_capitalized);
+                if inside_other_name
+                    && !previous_capitalized
+                    && let Some(next) =
+                        next.filter(|next| next.capitalized && next.joined_to_previous)
+                {
+                    surnames.insert(strip_possessive(word(text, next)).to_lowercase());
+                }
+                if (org_follows && !demonym) || calendar || common || acronym || inside_other_name {
+                    i += len;
+                    continue;
+                }
+                let role = if how == MatchKind::Demonym {
+                    Role::Demonym
+                } else if is_metonym(text, &tokens, i + len, &query, kind)
+                    || (i > 0
+                        && matches!(kind, PlaceKind::Country | PlaceKind::Populated)
+                        && contains(OBJECT_VERBS, word(text, &tokens[i - 1])))
+                {
+                    Role::Metonym
+                } else {
+                    Role::Literal
+                };
+                let end = token.start + query.len();
+                let end = end.max(token.start).min(last.end);
+                let in_boilerplate = boilerplate.iter().any(|&(s, e)| s < end && token.start < e);
+                spans.push(Span {
+                    start: token.start,
+                    end,
+                    role,
+                    boilerplate: in_boilerplate,
+                    query,
+                });
+                i += len;
+            }
+            None => {
+                // "<Name> region" with an unknown name is still a place mention.
+                if let Some(next) = tokens.get(i + 1)
+                    && next.joined_to_previous
+                    && !next.capitalized
+                    && contains(DESIGNATORS, word(text, next))
+                    && !token.sentence_start
+                {
+                    let query = text[token.start..next.end].to_owned();
+                    let in_boilerplate =
+                        boilerplate.iter().any(|&(s, e)| s < next.end && token.start < e);
+                    spans.push(Span {
+                        start: token.start,
+                        end: next.end,
+                        role: Role::Literal,
+                        boilerplate: in_boilerplate,
+                        query,
+                    });
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+            }
+        }
+    }
+    spans
+}
+
+/// A known place name found at a token.
+struct Found {
+    /// Number of words.
+    len: usize,
+    /// The text looked up.
+    query: String,
+    /// How the best candidate matched.
+    how: MatchKind,
+    /// The best candidate's kind.
+    kind: PlaceKind,
+    /// The best candidate's population.
+    population: u64,
+    /// The best candidate is a curated row.
+    curated: bool,
+}
+
+/// The longest run of words from `first` that the gazetteer knows, with the text looked up,
+/// how it matched and what kind of place the best candidate is.
+fn longest_place(
+    gazetteer: &Gazetteer,
+    text: &str,
+    tokens: &[Token],
+    first: usize,
+    context: &LookupContext,
+) -> Option<Found> {
+    let mut last = first;
+    let window_end = tokens.len().min(first + MAX_NAME_WORDS);
+    for (k, &token) in tokens.iter().enumerate().take(window_end).skip(first + 1) {
+        let surface = word(text, &token);
+        if !token.joined_to_previous {
+            break;
+        }
+        if !token.capitalized
+            && !contains(NAME_CONNECTORS, surface)
+            && !contains(NAME_TAIL_WORDS, surface)
+        {
+            break;
+        }
+        last = k;
+    }
+    for end_idx in (first..=last).rev() {
+        let end_token = tokens[end_idx];
+        let end_word = word(text, &end_token);
+        if end_idx > first && contains(NAME_CONNECTORS, end_word) {
+            continue;
+        }
+        let phrase = strip_possessive(&text[tokens[first].start..end_token.end]);
+        if phrase.len() < 2 {
+            continue;
+        }
+        let mut multi_context = context.clone();
+        multi_context.fuzzy = end_idx == first && phrase.chars().count() >= 7;
+        let candidates = gazetteer.lookup(phrase, &multi_context);
+        let Some(best) = candidates.first() else { continue };
+        if end_idx > first && best.how == MatchKind::Typo {
+            continue;
+        }
+        return Some(Found {
+            len: end_idx - first + 1,
+            query: phrase.to_owned(),
+            how: best.how,
+            kind: best.place.kind,
+            population: best.place.population,
+            curated: best.place.curated_id.is_some(),
+        });
+    }
+    None
+}
+
+/// True when the words after a mention make it stand for a government or institution.
+fn is_metonym(text: &str, tokens: &[Token], after: usize, query: &str, kind: PlaceKind) -> bool {
+    if matches!(
+        query,
+        "Kremlin" | "White House" | "Pentagon" | "Downing Street" | "Élysée" | "Bankova"
+    ) {
+        return true;
+    }
+    let Some(next) = tokens.get(after) else { return false };
+    let next_word = word(text, next);
+    let gap = &text[tokens[after - 1].end..next.start];
+    if gap == "-"
+        && matches!(
+            next_word.to_lowercase().as_str(),
+            "backed" | "controlled" | "led" | "allied" | "installed"
+        )
+    {
+        return true;
+    }
+    if !matches!(kind, PlaceKind::Country | PlaceKind::Populated | PlaceKind::Feature) {
+        return false;
+    }
+    if gap.contains(['.', ',', ';', ':', '(', ')']) && !gap.trim().is_empty() {
+        return false;
+    }
+    contains(AGENT_VERBS, next_word)
+}
