@@ -170,7 +170,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
         }
 
         match longest_place(gazetteer, text, &tokens, i, &context) {
-            Some(Found { len, query, how, kind, population, curated }) => {
+            Some(Found { len, query, how, kind, population, curated, in_border_region }) => {
                 let last = tokens[i + len - 1];
                 let next = tokens.get(i + len);
                 let org_follows = next.is_some_and(|next| {
@@ -188,9 +188,20 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
                         || curated
                         || demonym;
                 let calendar = single && contains(CALENDAR, surface);
-                let common = single && !prominent && gazetteer.is_common_word(&query);
                 let uppercase = query.chars().filter(|c| c.is_uppercase()).count();
-                let acronym = single && uppercase >= 2 && query.chars().count() <= 5 && !prominent;
+                let all_caps = uppercase >= 2 && !query.chars().any(char::is_lowercase);
+                // A common English word ("We", "And", "More", "China") is a place only by a
+                // place's own name: a country, or a prominent place in mid-sentence.
+                let own_name = how == MatchKind::Name;
+                let common = single
+                    && !all_caps
+                    && gazetteer.is_common_word(&query)
+                    && !(own_name
+                        && (kind == PlaceKind::Country || (prominent && !token.sentence_start)));
+                let acronym = single
+                    && all_caps
+                    && query.chars().count() <= 5
+                    && !(kind == PlaceKind::Country || curated);
                 // A small place's name inside a longer capitalized run is part of another
                 // name: "Marat Khusnullin", "Notre Dame", "Commerce Department".
                 let previous_capitalized = i > 0
@@ -203,12 +214,36 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
                     single && !prominent && (previous_capitalized || next_capitalized);
                 if inside_other_name
                     && !previous_capitalized
+                    && !token.sentence_start
+                    && !gazetteer.is_common_word(&query)
                     && let Some(next) =
                         next.filter(|next| next.capitalized && next.joined_to_previous)
                 {
                     surnames.insert(strip_possessive(word(text, next)).to_lowercase());
                 }
-                if (org_follows && !demonym) || calendar || common || acronym || inside_other_name {
+                // A capitalized word that is no place, then a name matched only loosely (by
+                // another place's alternate name, a variant or a typo): a person's name,
+                // "Harriet Salem", "Vassily Malayev". The surname is remembered.
+                let loose = !matches!(how, MatchKind::Name | MatchKind::Demonym);
+                let after_unknown_name = single
+                    && previous_capitalized
+                    && loose
+                    && !gazetteer.is_common_word(word(text, &tokens[i - 1]))
+                    && gazetteer.lookup(word(text, &tokens[i - 1]), &context).is_empty();
+                if after_unknown_name {
+                    surnames.insert(strip_possessive(&query).to_lowercase());
+                }
+                // Typos are forgiven only for names that matter: prominent places and the
+                // border region's towns.
+                let far_typo = how == MatchKind::Typo && !prominent && !in_border_region;
+                if (org_follows && !demonym)
+                    || calendar
+                    || common
+                    || acronym
+                    || inside_other_name
+                    || after_unknown_name
+                    || far_typo
+                {
                     i += len;
                     continue;
                 }
@@ -277,6 +312,8 @@ struct Found {
     population: u64,
     /// The best candidate is a curated row.
     curated: bool,
+    /// The best candidate lies in a border-region country.
+    in_border_region: bool,
 }
 
 /// The longest run of words from `first` that the gazetteer knows, with the text looked up,
@@ -327,6 +364,7 @@ fn longest_place(
             kind: best.place.kind,
             population: best.place.population,
             curated: best.place.curated_id.is_some(),
+            in_border_region: gazetteer::BORDER_REGION.contains(&best.place.country.as_str()),
         });
     }
     None

@@ -612,6 +612,37 @@ impl GazetteerBuilder {
             }
         }
 
+        // A region's bare name ("California", "Bavaria") is its own name unless a town of
+        // 50,000 or more in the same country bears it in any spelling ("Donetsk", "Kiev",
+        // "Zaporizhia"): then the bare name stays a weaker region name and the town comes first.
+        let mut big_towns: std::collections::HashSet<(CountryCode, String)> =
+            std::collections::HashSet::new();
+        for (place, names) in self.places.iter().zip(&self.names) {
+            if place.kind == PlaceKind::Populated && place.population >= 50_000 {
+                for (name, _) in names {
+                    let key = fold(name);
+                    if let Some(skel) = skeleton(&key) {
+                        big_towns.insert((place.country, skel));
+                    }
+                    big_towns.insert((place.country, key));
+                }
+            }
+        }
+        for (place, names) in self.places.iter().zip(self.names.iter_mut()) {
+            if place.kind != PlaceKind::Admin1 {
+                continue;
+            }
+            for (name, role) in names.iter_mut() {
+                let key = fold(name);
+                let shared = big_towns.contains(&(place.country, key.clone()))
+                    || skeleton(&key)
+                        .is_some_and(|skel| big_towns.contains(&(place.country, skel)));
+                if *role == NameRole::RegionBase && !shared {
+                    *role = NameRole::Alternate;
+                }
+            }
+        }
+
         let mut places = Vec::with_capacity(self.places.len());
         let mut pool = NamePool::default();
         let mut pool_ids: HashMap<String, u32> = HashMap::new();

@@ -44,17 +44,97 @@ pub(crate) enum KeySpace {
     Skeleton = 1,
 }
 
-/// Hashes a key within a key space: FNV-1a, then a SplitMix64 finish so that the top bits
-/// (which the directory uses) are well mixed.
-pub(crate) fn key_hash(space: KeySpace, key: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ (space as u64);
-    for &byte in key {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
+/// Multiplier of the polynomial key hash (odd, so powers are invertible modulo 2^64).
+const POLY: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The raw polynomial value of a key: sum of (byte + 1) · POLY^(len-1-k), modulo 2^64.
+/// Polynomial so that a single edit of the key changes it in constant time ([`EditHasher`]).
+pub(crate) fn poly_value(key: &[u8]) -> u64 {
+    key.iter().fold(0u64, |hash, &byte| hash.wrapping_mul(POLY).wrapping_add(u64::from(byte) + 1))
+}
+
+/// Finishes a polynomial value into a key hash: the key space and the length are mixed in
+/// and a SplitMix64 finish spreads the top bits, which the directory and filter use.
+pub(crate) fn finish(space: KeySpace, len: usize, value: u64) -> u64 {
+    let mut hash = value ^ ((len as u64) << 56) ^ ((space as u64) << 63);
     hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     hash ^ (hash >> 31)
+}
+
+/// Hashes a key within a key space.
+pub(crate) fn key_hash(space: KeySpace, key: &[u8]) -> u64 {
+    finish(space, key.len(), poly_value(key))
+}
+
+/// Exact-key hashes of every one-edit variant of a key, each in constant time.
+pub(crate) struct EditHasher<'k> {
+    key: &'k [u8],
+    /// `prefix[i]`: polynomial value of `key[..i]`.
+    prefix: Vec<u64>,
+    /// `suffix[i]`: polynomial value of `key[i..]` as it sits at the end of the key.
+    suffix: Vec<u64>,
+    /// `powers[i]`: POLY^i.
+    powers: Vec<u64>,
+}
+
+impl<'k> EditHasher<'k> {
+    pub(crate) fn new(key: &'k [u8]) -> EditHasher<'k> {
+        let len = key.len();
+        let mut powers = vec![1u64; len + 2];
+        for i in 1..powers.len() {
+            powers[i] = powers[i - 1].wrapping_mul(POLY);
+        }
+        let mut prefix = vec![0u64; len + 1];
+        for i in 0..len {
+            prefix[i + 1] = prefix[i].wrapping_mul(POLY).wrapping_add(u64::from(key[i]) + 1);
+        }
+        let mut suffix = vec![0u64; len + 1];
+        for i in (0..len).rev() {
+            suffix[i] = suffix[i + 1]
+                .wrapping_add((u64::from(key[i]) + 1).wrapping_mul(powers[len - 1 - i]));
+        }
+        EditHasher { key, prefix, suffix, powers }
+    }
+
+    /// The key without its byte at `i`.
+    pub(crate) fn delete(&self, i: usize) -> u64 {
+        let len = self.key.len();
+        let value =
+            self.prefix[i].wrapping_mul(self.powers[len - 1 - i]).wrapping_add(self.suffix[i + 1]);
+        finish(KeySpace::Exact, len - 1, value)
+    }
+
+    /// The key with `byte` in place of its byte at `i`.
+    pub(crate) fn substitute(&self, i: usize, byte: u8) -> u64 {
+        let len = self.key.len();
+        let value = self.prefix[i]
+            .wrapping_mul(self.powers[len - i])
+            .wrapping_add((u64::from(byte) + 1).wrapping_mul(self.powers[len - 1 - i]))
+            .wrapping_add(self.suffix[i + 1]);
+        finish(KeySpace::Exact, len, value)
+    }
+
+    /// The key with `byte` inserted before position `i`.
+    pub(crate) fn insert(&self, i: usize, byte: u8) -> u64 {
+        let len = self.key.len();
+        let value = self.prefix[i]
+            .wrapping_mul(self.powers[len - i + 1])
+            .wrapping_add((u64::from(byte) + 1).wrapping_mul(self.powers[len - i]))
+            .wrapping_add(self.suffix[i]);
+        finish(KeySpace::Exact, len + 1, value)
+    }
+
+    /// The key with its bytes at `i` and `i + 1` swapped.
+    pub(crate) fn transpose(&self, i: usize) -> u64 {
+        let len = self.key.len();
+        let value = self.prefix[i]
+            .wrapping_mul(self.powers[len - i])
+            .wrapping_add((u64::from(self.key[i + 1]) + 1).wrapping_mul(self.powers[len - 1 - i]))
+            .wrapping_add((u64::from(self.key[i]) + 1).wrapping_mul(self.powers[len - 2 - i]))
+            .wrapping_add(self.suffix[i + 2]);
+        finish(KeySpace::Exact, len, value)
+    }
 }
 
 /// One index entry, as seen by lookups.

@@ -3,7 +3,7 @@
 
 use geo::{Distance, Haversine};
 
-use crate::index::{Entry, KeySpace, NameRole, key_hash};
+use crate::index::{EditHasher, Entry, KeySpace, NameRole, key_hash};
 use crate::normalize::{fold_into, is_latin_key, skeleton, skeleton_strength};
 use crate::{CountryCode, Gazetteer, Place, PlaceId, PlaceKind};
 
@@ -22,7 +22,8 @@ const ROMANIZED: &[&str] = &[
 pub struct LookupContext {
     /// Countries the text is about (named in it, or the region it comes from).
     pub countries: Vec<CountryCode>,
-    /// First-level regions the text names, as (country, GeoNames admin1 code).
+    /// First-level regions the text names, as (country, GeoNames admin1 code); weaker than a
+    /// country, since a text names regions for other reasons than where things happen.
     pub admin1: Vec<(CountryCode, String)>,
     /// A point the place is probably near (a place resolved nearby in the text).
     pub near: Option<geo::Point<f64>>,
@@ -178,7 +179,6 @@ impl Gazetteer {
             found.push((entry, how));
         }
 
-        let common_word = self.is_common_key(&key);
         let latin = is_latin_key(&key);
         // An exact hit in a country of competing romanizations, or a big place, settles
         // the spelling; otherwise a variant spelling of a place in the region may be meant.
@@ -189,7 +189,8 @@ impl Gazetteer {
                     || ROMANIZED.contains(&place.country.as_str())
                     || matches!(place.kind, PlaceKind::Country | PlaceKind::Admin1))
         });
-        if latin && !common_word && !strong_exact {
+        let has_exact = !found.is_empty();
+        if latin && !strong_exact && !self.is_common_key(&key) {
             if let Some(skel) = skeleton(&key).filter(|skel| skeleton_strength(skel) >= 4) {
                 let syllables = vowel_groups(&key);
                 let mut scratch = String::new();
@@ -199,6 +200,12 @@ impl Gazetteer {
                     }
                     let place = &self.places[entry.place as usize];
                     if !(ROMANIZED.contains(&place.country.as_str()) || place.population >= 100_000)
+                    {
+                        continue;
+                    }
+                    // Beside a weak exact hit, only a variant with the weight to outrank it
+                    // (a town, a region, a curated place) is worth comparing.
+                    if has_exact && place.kind == PlaceKind::Populated && place.population < 10_000
                     {
                         continue;
                     }
@@ -218,9 +225,18 @@ impl Gazetteer {
         }
 
         // A country name never resolves to a town: "Russia" is not Russia, Ohio.
+        // An old or foreign name of a country ("Tunis" for Tunisia) yields to a big town
+        // that bears the name as its own.
+        let town_by_own_name = found.iter().any(|(entry, how)| {
+            let place = &self.places[entry.place as usize];
+            *how == MatchKind::Name
+                && place.kind == PlaceKind::Populated
+                && place.population >= 100_000
+        });
         let country_hit = found.iter().any(|(entry, how)| {
             self.places[entry.place as usize].kind == PlaceKind::Country
-                && matches!(how, MatchKind::Name | MatchKind::AlternateName | MatchKind::Demonym)
+                && (matches!(how, MatchKind::Name | MatchKind::Demonym)
+                    || (*how == MatchKind::AlternateName && !town_by_own_name))
         });
         if country_hit {
             found.retain(|(entry, _)| {
@@ -232,12 +248,18 @@ impl Gazetteer {
         }
 
         let mut scratch = String::new();
+        let acronym = name.chars().filter(|c| c.is_uppercase()).count() >= 2
+            && !name.chars().any(char::is_lowercase);
         let mut candidates: Vec<Candidate<'g>> = found
             .into_iter()
             .map(|(entry, how)| {
                 let place = &self.places[entry.place as usize];
                 let matched_name = self.pool.get(entry.name);
-                let rank = self.rank(place, how, &key, matched_name, context, &mut scratch);
+                let mut rank = self.rank(place, how, &key, matched_name, context, &mut scratch);
+                // "EU" in capitals is the European Union, not the French town of Eu.
+                if acronym && !matched_name.chars().all(|c| !c.is_lowercase()) {
+                    rank.name -= 1.5;
+                }
                 Candidate { id: PlaceId(entry.place), place, matched_name, how, rank }
             })
             .collect();
@@ -279,9 +301,8 @@ impl Gazetteer {
     fn typo_candidates(&self, key: &str, found: &mut Vec<(Entry, MatchKind)>) {
         const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz ";
         let bytes = key.as_bytes();
-        let mut buf: Vec<u8> = Vec::with_capacity(bytes.len() + 1);
-        let probe = |buf: &[u8], found: &mut Vec<(Entry, MatchKind)>| {
-            let hash = key_hash(KeySpace::Exact, buf);
+        let edits = EditHasher::new(bytes);
+        let probe = |hash: u64, found: &mut Vec<(Entry, MatchKind)>| {
             if !self.index.may_hold_exact(hash) {
                 return;
             }
@@ -298,33 +319,19 @@ impl Gazetteer {
             }
         };
         for i in 0..bytes.len() {
-            buf.clear();
-            buf.extend_from_slice(&bytes[..i]);
-            buf.extend_from_slice(&bytes[i + 1..]);
-            probe(&buf, found);
+            probe(edits.delete(i), found);
             if i + 1 < bytes.len() && bytes[i] != bytes[i + 1] {
-                buf.clear();
-                buf.extend_from_slice(bytes);
-                buf.swap(i, i + 1);
-                probe(&buf, found);
+                probe(edits.transpose(i), found);
             }
             for &letter in ALPHABET {
-                if letter == bytes[i] {
-                    continue;
+                if letter != bytes[i] {
+                    probe(edits.substitute(i, letter), found);
                 }
-                buf.clear();
-                buf.extend_from_slice(bytes);
-                buf[i] = letter;
-                probe(&buf, found);
             }
         }
         for i in 0..=bytes.len() {
             for &letter in ALPHABET {
-                buf.clear();
-                buf.extend_from_slice(&bytes[..i]);
-                buf.push(letter);
-                buf.extend_from_slice(&bytes[i..]);
-                probe(&buf, found);
+                probe(edits.insert(i, letter), found);
             }
         }
     }
@@ -364,7 +371,9 @@ impl Gazetteer {
             PlaceKind::Country => 2.5,
             PlaceKind::Admin1 => 1.2,
             PlaceKind::Area => {
-                if place.curated_id.is_some() {
+                if place.feature_code == "CONT" {
+                    3.0
+                } else if place.curated_id.is_some() {
                     2.2
                 } else {
                     0.3
@@ -402,7 +411,7 @@ impl Gazetteer {
                 .iter()
                 .any(|(country, code)| *country == place.country && *code == place.admin1)
         {
-            in_context += 1.5;
+            in_context += 1.0;
         }
         if let Some(near) = context.near {
             let km = Haversine.distance(near, place.point()) / 1000.0;

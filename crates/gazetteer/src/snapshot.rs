@@ -12,7 +12,7 @@ use crate::index::NameIndex;
 use crate::{CountryCode, Error, Gazetteer, NamePool, Place, PlaceKind, Result};
 
 const MAGIC: &[u8; 5] = b"BWGAZ";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 impl Gazetteer {
     /// Writes the snapshot that [`Gazetteer::from_reader`] loads.

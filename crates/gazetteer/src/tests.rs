@@ -112,7 +112,7 @@ fn regions_answer_with_their_designator_and_cities_without() {
 
 #[test]
 fn crimea_belongs_to_ukraine_as_the_un_recognizes() {
-    check("Crimea", "Crimea (UA) geonames:703883 via RegionName");
+    check("Crimea", "Crimea (UA) geonames:703883 via AlternateName");
 }
 
 #[test]
@@ -244,6 +244,22 @@ fn folding_keeps_letters_and_drops_marks() {
     assert_eq!(skeleton("zaporizhzhia"), skeleton("zaporozhye"));
     assert_eq!(skeleton("vuhledar"), skeleton("ugledar"));
     assert_eq!(skeleton("yasynuvata"), skeleton("yasinovataya"));
+}
+
+#[test]
+fn edit_hashes_equal_hashes_of_the_edited_keys() {
+    use crate::index::{EditHasher, KeySpace, key_hash};
+    let key = b"belgorod";
+    let edits = EditHasher::new(key);
+    let hash = |text: &str| key_hash(KeySpace::Exact, text.as_bytes());
+    assert_eq!(edits.delete(0), hash("elgorod"));
+    assert_eq!(edits.delete(7), hash("belgoro"));
+    assert_eq!(edits.substitute(3, b'x'), hash("belxorod"));
+    assert_eq!(edits.insert(0, b'a'), hash("abelgorod"));
+    assert_eq!(edits.insert(8, b's'), hash("belgorods"));
+    assert_eq!(edits.insert(3, b'o'), hash("belogorod"));
+    assert_eq!(edits.transpose(0), hash("eblgorod"));
+    assert_eq!(edits.transpose(6), hash("belgordo"));
 }
 
 proptest! {
