@@ -1,6 +1,6 @@
 //! Recognition: which word runs are place names, and what role each plays.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use gazetteer::{Gazetteer, LookupContext, MatchKind, PlaceKind};
 
@@ -127,6 +127,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut context = LookupContext::border_region();
     context.limit = 3;
+    let mut lookups = Lookups { gazetteer, context, memo: HashMap::new() };
     let mut i = 0;
     while i < tokens.len() {
         let token = tokens[i];
@@ -159,17 +160,16 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
             continue;
         }
         if after_title
-            && gazetteer
-                .lookup(strip_possessive(surface), &context)
-                .first()
-                .is_none_or(|best| best.place.kind != PlaceKind::Country)
+            && lookups
+                .best(strip_possessive(surface), surface.chars().count() >= 7)
+                .is_none_or(|best| best.kind != PlaceKind::Country)
         {
             surnames.insert(strip_possessive(surface).to_lowercase());
             i += 1;
             continue;
         }
 
-        match longest_place(gazetteer, text, &tokens, i, &context) {
+        match longest_place(&mut lookups, text, &tokens, i) {
             Some(Found { len, query, how, kind, population, curated, in_border_region }) => {
                 let last = tokens[i + len - 1];
                 let next = tokens.get(i + len);
@@ -229,7 +229,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
                     && previous_capitalized
                     && loose
                     && !gazetteer.is_common_word(word(text, &tokens[i - 1]))
-                    && gazetteer.lookup(word(text, &tokens[i - 1]), &context).is_empty();
+                    && lookups.best(word(text, &tokens[i - 1]), true).is_none();
                 if after_unknown_name {
                     surnames.insert(strip_possessive(&query).to_lowercase());
                 }
@@ -298,6 +298,42 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
     spans
 }
 
+/// The facts recognition needs about the best candidate for a phrase.
+#[derive(Debug, Clone, Copy)]
+struct Best {
+    how: MatchKind,
+    kind: PlaceKind,
+    population: u64,
+    curated: bool,
+    in_border_region: bool,
+}
+
+/// Per-document memo of gazetteer lookups: articles repeat their names, and an unknown
+/// long word costs a few hundred typo probes.
+struct Lookups<'g> {
+    gazetteer: &'g Gazetteer,
+    context: LookupContext,
+    memo: HashMap<(String, bool), Option<Best>>,
+}
+
+impl Lookups<'_> {
+    fn best(&mut self, phrase: &str, fuzzy: bool) -> Option<Best> {
+        if let Some(known) = self.memo.get(&(phrase.to_owned(), fuzzy)) {
+            return *known;
+        }
+        self.context.fuzzy = fuzzy;
+        let best = self.gazetteer.lookup(phrase, &self.context).first().map(|best| Best {
+            how: best.how,
+            kind: best.place.kind,
+            population: best.place.population,
+            curated: best.place.curated_id.is_some(),
+            in_border_region: best.place.country.is_one_of(gazetteer::BORDER_REGION),
+        });
+        self.memo.insert((phrase.to_owned(), fuzzy), best);
+        best
+    }
+}
+
 /// A known place name found at a token.
 struct Found {
     /// Number of words.
@@ -319,11 +355,10 @@ struct Found {
 /// The longest run of words from `first` that the gazetteer knows, with the text looked up,
 /// how it matched and what kind of place the best candidate is.
 fn longest_place(
-    gazetteer: &Gazetteer,
+    lookups: &mut Lookups<'_>,
     text: &str,
     tokens: &[Token],
     first: usize,
-    context: &LookupContext,
 ) -> Option<Found> {
     let mut last = first;
     let window_end = tokens.len().min(first + MAX_NAME_WORDS);
@@ -350,10 +385,8 @@ fn longest_place(
         if phrase.len() < 2 {
             continue;
         }
-        let mut multi_context = context.clone();
-        multi_context.fuzzy = end_idx == first && phrase.chars().count() >= 7;
-        let candidates = gazetteer.lookup(phrase, &multi_context);
-        let Some(best) = candidates.first() else { continue };
+        let fuzzy = end_idx == first && phrase.chars().count() >= 7;
+        let Some(best) = lookups.best(phrase, fuzzy) else { continue };
         if end_idx > first && best.how == MatchKind::Typo {
             continue;
         }
@@ -361,10 +394,10 @@ fn longest_place(
             len: end_idx - first + 1,
             query: phrase.to_owned(),
             how: best.how,
-            kind: best.place.kind,
-            population: best.place.population,
-            curated: best.place.curated_id.is_some(),
-            in_border_region: gazetteer::BORDER_REGION.contains(&best.place.country.as_str()),
+            kind: best.kind,
+            population: best.population,
+            curated: best.curated,
+            in_border_region: best.in_border_region,
         });
     }
     None

@@ -13,10 +13,14 @@ pub(crate) fn resolve(gazetteer: &Gazetteer, text: &str, spans: Vec<Span>) -> Ve
     let mut countries: Vec<CountryCode> = Vec::new();
     let mut admin1: Vec<(CountryCode, String)> = Vec::new();
     let mut border_region = false;
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for span in spans.iter().filter(|span| !span.boilerplate) {
+        if !seen.insert(span.query.as_str()) {
+            continue;
+        }
         let Some(best) = gazetteer.lookup(&span.query, &alone).into_iter().next() else { continue };
         let place = best.place;
-        if gazetteer::BORDER_REGION.contains(&place.country.as_str())
+        if place.country.is_one_of(gazetteer::BORDER_REGION)
             && matches!(place.kind, PlaceKind::Country | PlaceKind::Admin1)
         {
             border_region = true;
@@ -36,10 +40,15 @@ pub(crate) fn resolve(gazetteer: &Gazetteer, text: &str, spans: Vec<Span>) -> Ve
     in_document.countries = countries;
     in_document.admin1 = admin1;
 
+    let mut memo: std::collections::HashMap<String, Vec<gazetteer::Candidate<'_>>> =
+        std::collections::HashMap::new();
     spans
         .into_iter()
         .map(|span| {
-            let candidates = gazetteer.lookup(&span.query, &in_document);
+            let candidates = memo
+                .entry(span.query.clone())
+                .or_insert_with(|| gazetteer.lookup(&span.query, &in_document))
+                .clone();
             let best = candidates.first();
             let runner_up = candidates
                 .get(1)

@@ -137,6 +137,26 @@ impl<'k> EditHasher<'k> {
     }
 }
 
+/// A `Hasher` for keys that are already well-mixed 64-bit hashes: it passes them through.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
 /// One index entry, as seen by lookups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Entry {
@@ -145,13 +165,32 @@ pub(crate) struct Entry {
     pub(crate) role: NameRole,
 }
 
-/// Struct-of-arrays table of (hash, place, name, role), sorted by hash then place.
+/// One stored entry: the key hash, the place, and the name id with the role in its top
+/// eight bits. Sixteen bytes, so a lookup touches one cache line per entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Packed {
+    pub(crate) hash: u64,
+    pub(crate) place: u32,
+    pub(crate) name_role: u32,
+}
+
+/// Largest name id an entry can carry (the role takes the top eight bits).
+pub(crate) const MAX_NAME_ID: u32 = (1 << 24) - 1;
+
+impl Packed {
+    pub(crate) fn name(&self) -> u32 {
+        self.name_role & MAX_NAME_ID
+    }
+
+    pub(crate) fn role_byte(&self) -> u8 {
+        (self.name_role >> 24) as u8
+    }
+}
+
+/// The table of entries, sorted by hash then place.
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex {
-    pub(crate) hashes: Vec<u64>,
-    pub(crate) places: Vec<u32>,
-    pub(crate) names: Vec<u32>,
-    pub(crate) roles: Vec<u8>,
+    pub(crate) entries: Vec<Packed>,
     directory: Vec<u32>,
     shift: u32,
     /// One bit per exact-key hash prefix: a cheap "certainly absent" before the directory.
@@ -160,68 +199,53 @@ pub(crate) struct NameIndex {
 
 impl NameIndex {
     /// Sorts and deduplicates raw entries (keeping the strongest role per hash and place).
+    /// Entries whose name id does not fit are dropped.
     pub(crate) fn build(mut raw: Vec<(u64, u32, u32, u8)>) -> NameIndex {
         raw.sort_unstable_by_key(|&(hash, place, _, role)| (hash, place, role));
         raw.dedup_by_key(|&mut (hash, place, _, _)| (hash, place));
-        let mut index = NameIndex {
-            hashes: Vec::with_capacity(raw.len()),
-            places: Vec::with_capacity(raw.len()),
-            names: Vec::with_capacity(raw.len()),
-            roles: Vec::with_capacity(raw.len()),
-            directory: Vec::new(),
-            shift: 0,
-            exact_filter: Vec::new(),
-        };
-        for (hash, place, name, role) in raw {
-            index.hashes.push(hash);
-            index.places.push(place);
-            index.names.push(name);
-            index.roles.push(role);
-        }
+        let entries = raw
+            .into_iter()
+            .filter(|&(_, _, name, _)| name <= MAX_NAME_ID)
+            .map(|(hash, place, name, role)| Packed {
+                hash,
+                place,
+                name_role: name | (u32::from(role) << 24),
+            })
+            .collect();
+        let mut index =
+            NameIndex { entries, directory: Vec::new(), shift: 0, exact_filter: Vec::new() };
         index.build_directory();
         index
     }
 
-    /// Assembles an index from arrays read back from a snapshot; `None` if they disagree.
-    pub(crate) fn from_parts(
-        hashes: Vec<u64>,
-        places: Vec<u32>,
-        names: Vec<u32>,
-        roles: Vec<u8>,
-    ) -> Option<NameIndex> {
-        let n = hashes.len();
-        if places.len() != n || names.len() != n || roles.len() != n {
+    /// Assembles an index from entries read back from a snapshot; `None` if they are not
+    /// sorted or carry an unknown role.
+    pub(crate) fn from_entries(entries: Vec<Packed>) -> Option<NameIndex> {
+        if entries.windows(2).any(|pair| pair[0].hash > pair[1].hash) {
             return None;
         }
-        if hashes.windows(2).any(|pair| pair[0] > pair[1]) {
+        if entries
+            .iter()
+            .any(|entry| NameRole::from_byte(entry.role_byte() & !SKELETON_FLAG).is_none())
+        {
             return None;
         }
-        if roles.iter().any(|&role| NameRole::from_byte(role & !SKELETON_FLAG).is_none()) {
-            return None;
-        }
-        let mut index = NameIndex {
-            hashes,
-            places,
-            names,
-            roles,
-            directory: Vec::new(),
-            shift: 0,
-            exact_filter: Vec::new(),
-        };
+        let mut index =
+            NameIndex { entries, directory: Vec::new(), shift: 0, exact_filter: Vec::new() };
         index.build_directory();
         Some(index)
     }
 
     fn build_directory(&mut self) {
-        let n = self.hashes.len().max(1);
+        let n = self.entries.len().max(1);
         let bits = (usize::BITS - n.leading_zeros()).clamp(4, 24);
         self.shift = 64 - bits;
         let buckets = 1usize << bits;
         let mut directory = vec![0u32; buckets + 1];
         let mut position = 0usize;
         for (bucket, slot) in directory.iter_mut().enumerate() {
-            while position < self.hashes.len()
-                && ((self.hashes[position] >> self.shift) as usize) < bucket
+            while position < self.entries.len()
+                && ((self.entries[position].hash >> self.shift) as usize) < bucket
             {
                 position += 1;
             }
@@ -229,13 +253,29 @@ impl NameIndex {
         }
         self.directory = directory;
         let mut filter = vec![0u64; (1usize << FILTER_BITS) / 64];
-        for (&hash, &role) in self.hashes.iter().zip(&self.roles) {
-            if role & SKELETON_FLAG == 0 {
-                let bit = (hash >> (64 - FILTER_BITS)) as usize;
+        for entry in &self.entries {
+            if entry.role_byte() & SKELETON_FLAG == 0 {
+                let bit = (entry.hash >> (64 - FILTER_BITS)) as usize;
                 filter[bit / 64] |= 1 << (bit % 64);
             }
         }
         self.exact_filter = filter;
+    }
+
+    /// Every entry stored under `hash`.
+    pub(crate) fn get(&self, hash: u64) -> impl Iterator<Item = Entry> + '_ {
+        let bucket = (hash >> self.shift) as usize;
+        let start = self.directory.get(bucket).copied().unwrap_or(0) as usize;
+        let end = self.directory.get(bucket + 1).copied().unwrap_or(0) as usize;
+        let slice = self.entries.get(start..end).unwrap_or(&[]);
+        let first = slice.partition_point(|entry| entry.hash < hash);
+        slice[first..].iter().take_while(move |entry| entry.hash == hash).filter_map(|entry| {
+            Some(Entry {
+                place: entry.place,
+                name: entry.name(),
+                role: NameRole::from_byte(entry.role_byte() & !SKELETON_FLAG)?,
+            })
+        })
     }
 
     /// False when no exact key has this hash; true when one may.
@@ -244,27 +284,8 @@ impl NameIndex {
         self.exact_filter.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0)
     }
 
-    /// Every entry stored under `hash`.
-    pub(crate) fn get(&self, hash: u64) -> impl Iterator<Item = Entry> + '_ {
-        let bucket = (hash >> self.shift) as usize;
-        let start = self.directory.get(bucket).copied().unwrap_or(0) as usize;
-        let end = self.directory.get(bucket + 1).copied().unwrap_or(0) as usize;
-        let slice = self.hashes.get(start..end).unwrap_or(&[]);
-        let first = slice.partition_point(|&h| h < hash);
-        slice[first..].iter().take_while(move |&&h| h == hash).enumerate().filter_map(
-            move |(i, _)| {
-                let at = start + first + i;
-                Some(Entry {
-                    place: self.places[at],
-                    name: self.names[at],
-                    role: NameRole::from_byte(self.roles[at] & !SKELETON_FLAG)?,
-                })
-            },
-        )
-    }
-
     /// Number of entries.
     pub(crate) fn len(&self) -> usize {
-        self.hashes.len()
+        self.entries.len()
     }
 }

@@ -44,7 +44,8 @@ mod spatial;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use compact_str::CompactString;
@@ -91,7 +92,7 @@ pub struct Gazetteer {
     places: Vec<Place>,
     pool: NamePool,
     index: NameIndex,
-    common_words: Vec<u64>,
+    common_words: HashSet<u64, BuildHasherDefault<index::KeyHasher>>,
     countries: HashMap<CountryCode, PlaceId>,
     admin1: HashMap<(CountryCode, CompactString), PlaceId>,
     spatial: OnceLock<spatial::SpatialIndex>,
@@ -118,6 +119,7 @@ impl Gazetteer {
                 _ => {}
             }
         }
+        let common_words = common_words.into_iter().collect();
         Gazetteer { places, pool, index, common_words, countries, admin1, spatial: OnceLock::new() }
     }
 
@@ -163,6 +165,6 @@ impl Gazetteer {
     pub fn is_common_word(&self, word: &str) -> bool {
         let key = normalize::fold(word);
         let hash = index::key_hash(index::KeySpace::Exact, key.as_bytes());
-        self.common_words.binary_search(&hash).is_ok()
+        self.common_words.contains(&hash)
     }
 }

@@ -186,7 +186,7 @@ impl Gazetteer {
             let place = &self.places[entry.place as usize];
             *how != MatchKind::RegionName
                 && (place.population >= 10_000
-                    || ROMANIZED.contains(&place.country.as_str())
+                    || place.country.is_one_of(ROMANIZED)
                     || matches!(place.kind, PlaceKind::Country | PlaceKind::Admin1))
         });
         let has_exact = !found.is_empty();
@@ -199,8 +199,7 @@ impl Gazetteer {
                         continue;
                     }
                     let place = &self.places[entry.place as usize];
-                    if !(ROMANIZED.contains(&place.country.as_str()) || place.population >= 100_000)
-                    {
+                    if !(place.country.is_one_of(ROMANIZED) || place.population >= 100_000) {
                         continue;
                     }
                     // Beside a weak exact hit, only a variant with the weight to outrank it
@@ -293,14 +292,16 @@ impl Gazetteer {
     }
 
     fn is_common_key(&self, key: &str) -> bool {
-        self.common_words.binary_search(&key_hash(KeySpace::Exact, key.as_bytes())).is_ok()
+        self.common_words.contains(&key_hash(KeySpace::Exact, key.as_bytes()))
     }
 
     /// Probes every string one edit (delete, transpose, substitute, insert) away from the
     /// key; only places that matter enough to be misspelt in the news are kept.
     fn typo_candidates(&self, key: &str, found: &mut Vec<(Entry, MatchKind)>) {
-        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz ";
+        const WITH_SPACE: &[u8] = b"abcdefghijklmnopqrstuvwxyz ";
         let bytes = key.as_bytes();
+        // A one-word query misspells a one-word name far more often than it drops a space.
+        let alphabet = if bytes.contains(&b' ') { WITH_SPACE } else { &WITH_SPACE[..26] };
         let edits = EditHasher::new(bytes);
         let probe = |hash: u64, found: &mut Vec<(Entry, MatchKind)>| {
             if !self.index.may_hold_exact(hash) {
@@ -323,14 +324,14 @@ impl Gazetteer {
             if i + 1 < bytes.len() && bytes[i] != bytes[i + 1] {
                 probe(edits.transpose(i), found);
             }
-            for &letter in ALPHABET {
+            for &letter in alphabet {
                 if letter != bytes[i] {
                     probe(edits.substitute(i, letter), found);
                 }
             }
         }
         for i in 0..=bytes.len() {
-            for &letter in ALPHABET {
+            for &letter in alphabet {
                 probe(edits.insert(i, letter), found);
             }
         }
@@ -395,11 +396,8 @@ impl Gazetteer {
                 _ => 0.0,
             },
         };
-        let region = if context.region_prior && BORDER_REGION.contains(&place.country.as_str()) {
-            0.6
-        } else {
-            0.0
-        };
+        let region =
+            if context.region_prior && place.country.is_one_of(BORDER_REGION) { 0.6 } else { 0.0 };
         let mut in_context = 0.0;
         if place.kind != PlaceKind::Country && context.countries.contains(&place.country) {
             in_context += 1.5;

@@ -29,6 +29,11 @@ impl CountryCode {
         std::str::from_utf8(&self.0).unwrap_or("ZZ")
     }
 
+    /// True when the code is one of `codes` (upper-case two-letter strings); compares bytes.
+    pub fn is_one_of(&self, codes: &[&str]) -> bool {
+        codes.iter().any(|code| code.as_bytes() == self.0)
+    }
+
     pub(crate) fn to_bytes(self) -> [u8; 2] {
         self.0
     }

@@ -8,11 +8,11 @@ use std::io::{Read, Write};
 
 use compact_str::CompactString;
 
-use crate::index::NameIndex;
+use crate::index::{NameIndex, Packed};
 use crate::{CountryCode, Error, Gazetteer, NamePool, Place, PlaceKind, Result};
 
 const MAGIC: &[u8; 5] = b"BWGAZ";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 impl Gazetteer {
     /// Writes the snapshot that [`Gazetteer::from_reader`] loads.
@@ -39,19 +39,16 @@ impl Gazetteer {
         for &start in &self.pool.starts {
             put_u32(&mut buf, start);
         }
-        put_len(&mut buf, self.index.hashes.len());
-        for &hash in &self.index.hashes {
-            buf.extend_from_slice(&hash.to_le_bytes());
+        put_len(&mut buf, self.index.entries.len());
+        for entry in &self.index.entries {
+            buf.extend_from_slice(&entry.hash.to_le_bytes());
+            put_u32(&mut buf, entry.place);
+            put_u32(&mut buf, entry.name_role);
         }
-        for &place in &self.index.places {
-            put_u32(&mut buf, place);
-        }
-        for &name in &self.index.names {
-            put_u32(&mut buf, name);
-        }
-        buf.extend_from_slice(&self.index.roles);
-        put_len(&mut buf, self.common_words.len());
-        for &hash in &self.common_words {
+        let mut common_words: Vec<u64> = self.common_words.iter().copied().collect();
+        common_words.sort_unstable();
+        put_len(&mut buf, common_words.len());
+        for &hash in &common_words {
             buf.extend_from_slice(&hash.to_le_bytes());
         }
         out.write_all(&buf)?;
@@ -110,15 +107,28 @@ impl Gazetteer {
         }
         let pool = NamePool { text: text.into_string(), starts };
         let n_entries = cursor.len()?;
-        let hashes = cursor.u64s(n_entries)?;
-        let entry_places = cursor.u32s(n_entries)?;
-        let names = cursor.u32s(n_entries)?;
-        let roles = cursor.take(n_entries)?.to_vec();
-        if entry_places.iter().any(|&place| place as usize >= places.len()) {
+        let raw =
+            cursor.take(n_entries.checked_mul(16).ok_or_else(|| corrupt("length overflows"))?)?;
+        let entries: Vec<Packed> = raw
+            .chunks_exact(16)
+            .map(|chunk| {
+                let mut hash = [0u8; 8];
+                hash.copy_from_slice(&chunk[..8]);
+                Packed {
+                    hash: u64::from_le_bytes(hash),
+                    place: u32::from_le_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]),
+                    name_role: u32::from_le_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]),
+                }
+            })
+            .collect();
+        if entries.iter().any(|entry| entry.place as usize >= places.len()) {
             return Err(corrupt("index entry points past the place table"));
         }
-        let index = NameIndex::from_parts(hashes, entry_places, names, roles)
-            .ok_or_else(|| corrupt("index arrays are inconsistent"))?;
+        if entries.iter().any(|entry| entry.name() as usize >= pool.starts.len()) {
+            return Err(corrupt("index entry points past the name pool"));
+        }
+        let index = NameIndex::from_entries(entries)
+            .ok_or_else(|| corrupt("index entries are unsorted or invalid"))?;
         let n_words = cursor.len()?;
         let common_words = cursor.u64s(n_words)?;
         if cursor.at != bytes.len() {
