@@ -7,4 +7,5 @@
 
 mod download;
 mod gazetteer_full;
+mod geoparse_cli;
 mod tidy;

@@ -1,0 +1,81 @@
+//! `borderwatch geoparse` on bad input: every record gets an output line, problems are
+//! counted, offsets are code points, and nothing panics.
+
+use std::io::Write;
+
+use gazetteer::{Gazetteer, GazetteerBuilder};
+
+fn mini() -> Gazetteer {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/gazetteer");
+    let mut builder = GazetteerBuilder::new();
+    builder.add_geonames("mini.tsv", std::fs::read(root.join("mini.tsv")).unwrap().as_slice());
+    builder.add_curated(
+        "mini_curated.tsv",
+        std::fs::read(root.join("mini_curated.tsv")).unwrap().as_slice(),
+    );
+    builder.add_demonyms(
+        "mini_demonyms.tsv",
+        std::fs::read(root.join("mini_demonyms.tsv")).unwrap().as_slice(),
+    );
+    builder.build().0
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("borderwatch-geoparse-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_record_gets_a_line_even_bad_ones() {
+    let dir = scratch("jsonl");
+    let input = dir.join("in.jsonl");
+    let output = dir.join("out.jsonl");
+    let mut file = std::fs::File::create(&input).unwrap();
+    // Code-point offsets: "Ш" is two bytes but one code point.
+    writeln!(file, "{}", serde_json::json!({"id": "ok", "text": "Ш shelling hit Gorlovka."}))
+        .unwrap();
+    writeln!(file, "this is not json").unwrap();
+    file.write_all(b"{\"id\": \"latin1\", \"text\": \"Kharkiv \xff\xfe caf\xe9\"}\n").unwrap();
+    let huge = format!("{} Kyiv", "x".repeat(10 << 20));
+    writeln!(file, "{}", serde_json::json!({"id": 7, "text": huge})).unwrap();
+    writeln!(file, "{}", serde_json::json!({"id": "empty", "text": ""})).unwrap();
+    drop(file);
+
+    let errors = server::geoparse_cli::run(&mini(), Some(&input), Some(&output)).unwrap();
+    assert_eq!(errors, 2, "the bad JSON line and the invalid UTF-8 line");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let ids: Vec<String> = lines.iter().map(|line| line["id"].to_string()).collect();
+    assert_eq!(ids, ["\"ok\"", "\"line-2\"", "\"latin1\"", "7", "\"empty\""]);
+    let ok = &lines[0]["toponyms"][0];
+    assert_eq!((ok["start"].as_u64(), ok["end"].as_u64()), (Some(15), Some(23)));
+    assert_eq!(ok["name"], "Horlivka");
+    assert_eq!(ok["geonameid"], 707753);
+    assert!(lines[1]["error"].is_string());
+    assert_eq!(lines[2]["toponyms"][0]["name"], "Kharkiv");
+    assert_eq!(lines[3]["toponyms"][0]["name"], "Kyiv");
+    assert_eq!(lines[4]["toponyms"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn plain_text_files_are_read_with_their_name_as_id() {
+    let dir = scratch("txt");
+    let input = dir.join("report-12.txt");
+    std::fs::write(&input, "Russian troops shelled Kharkiv.").unwrap();
+    let output = dir.join("out.jsonl");
+    let errors = server::geoparse_cli::run(&mini(), Some(&input), Some(&output)).unwrap();
+    assert_eq!(errors, 0);
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&output).unwrap().trim()).unwrap();
+    assert_eq!(line["id"], "report-12");
+    let roles: Vec<&str> =
+        line["toponyms"].as_array().unwrap().iter().map(|t| t["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["demonym", "literal"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
