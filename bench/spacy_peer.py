@@ -58,14 +58,17 @@ def load_model():
         )
         if "ner" not in nlp.pipe_names:
             fail(f"model {name} has no ner component")
-        # Keep tok2vec and ner, plus any component ner listens to; disable the rest.
-        keep = {"tok2vec", "ner"}
+        # Keep ner plus any component ner listens to; disable the rest.
+        # In en_core_web_sm 3.x ner embeds its own Tok2Vec, so the shared
+        # tok2vec only feeds tagger/parser and running it would be dead work.
+        keep = {"ner"}
         for pipe_name, pipe in nlp.pipeline:
             if "ner" in getattr(pipe, "listener_map", {}):
                 keep.add(pipe_name)
         for pipe_name in list(nlp.pipe_names):
             if pipe_name not in keep:
                 nlp.disable_pipe(pipe_name)
+        print(f"spacy_peer: {name} pipes run: {nlp.pipe_names}", file=sys.stderr)
         return nlp
     fail("cannot import the English small model (" + "; ".join(errors) + ")")
 
