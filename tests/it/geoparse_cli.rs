@@ -43,7 +43,13 @@ fn every_record_gets_a_line_even_bad_ones() {
     writeln!(file, "{}", serde_json::json!({"id": "empty", "text": ""})).unwrap();
     drop(file);
 
-    let errors = server::geoparse_cli::run(&mini(), Some(&input), Some(&output)).unwrap();
+    let errors = server::geoparse_cli::run(
+        &mini(),
+        server::geoparse_cli::Mode::Geoparse,
+        Some(&input),
+        Some(&output),
+    )
+    .unwrap();
     assert_eq!(errors, 2, "the bad JSON line and the invalid UTF-8 line");
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
         .unwrap()
@@ -69,7 +75,13 @@ fn plain_text_files_are_read_with_their_name_as_id() {
     let input = dir.join("report-12.txt");
     std::fs::write(&input, "Russian troops shelled Kharkiv.").unwrap();
     let output = dir.join("out.jsonl");
-    let errors = server::geoparse_cli::run(&mini(), Some(&input), Some(&output)).unwrap();
+    let errors = server::geoparse_cli::run(
+        &mini(),
+        server::geoparse_cli::Mode::Geoparse,
+        Some(&input),
+        Some(&output),
+    )
+    .unwrap();
     assert_eq!(errors, 0);
     let line: serde_json::Value =
         serde_json::from_str(std::fs::read_to_string(&output).unwrap().trim()).unwrap();
@@ -77,5 +89,40 @@ fn plain_text_files_are_read_with_their_name_as_id() {
     let roles: Vec<&str> =
         line["toponyms"].as_array().unwrap().iter().map(|t| t["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["demonym", "literal"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn extract_writes_events_with_code_point_offsets_and_reports_bad_dates() {
+    let dir = scratch("events");
+    let input = dir.join("in.jsonl");
+    let output = dir.join("out.jsonl");
+    let mut file = std::fs::File::create(&input).unwrap();
+    let text = "Шторм. Russian forces shelled Kharkiv on Friday.";
+    writeln!(file, "{}", serde_json::json!({"id": "a", "text": text, "published": "2022-04-02"}))
+        .unwrap();
+    writeln!(file, "{}", serde_json::json!({"id": "b", "text": text, "published": "2022-02-30"}))
+        .unwrap();
+    drop(file);
+    let fallback = extract::Date::new(2022, 3, 9);
+    let mode = server::geoparse_cli::Mode::Events { published: fallback };
+    let errors = server::geoparse_cli::run(&mini(), mode, Some(&input), Some(&output)).unwrap();
+    assert_eq!(errors, 1, "the impossible publication date");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let event = &lines[0]["events"][0];
+    assert_eq!(event["event_type"], "shelling");
+    assert_eq!(event["place_name"], "Kharkiv");
+    assert_eq!(event["date"], "2022-04-01");
+    assert_eq!(event["actor1"], "Russian forces");
+    assert_eq!(
+        (event["evidence_start"].as_u64(), event["evidence_end"].as_u64()),
+        (Some(7), Some(48))
+    );
+    // The bad date is ignored and the --published fallback (a Wednesday) is used instead.
+    assert_eq!(lines[1]["events"][0]["date"], "2022-03-04");
     let _ = std::fs::remove_dir_all(&dir);
 }

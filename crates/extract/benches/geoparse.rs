@@ -35,8 +35,11 @@ fn main() -> anyhow::Result<()> {
         mentions = 0;
         let started = Instant::now();
         for text in &texts {
-            mentions +=
-                extract::geoparse(&gazetteer, &extract::Article { text, title: None }).len();
+            mentions += extract::geoparse(
+                &gazetteer,
+                &extract::Article { text, title: None, published: None },
+            )
+            .len();
         }
         rounds.push(started.elapsed());
     }

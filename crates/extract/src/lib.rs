@@ -21,7 +21,7 @@
 //! builder.add_geonames("mini", rows.as_bytes());
 //! let (gazetteer, _) = builder.build();
 //! let text = "Shelling hit Gorlovka overnight.";
-//! let mentions = extract::geoparse(&gazetteer, &extract::Article { text, title: None });
+//! let mentions = extract::geoparse(&gazetteer, &extract::Article { text, title: None, published: None });
 //! assert_eq!(&text[mentions[0].start..mentions[0].end], "Gorlovka");
 //! assert_eq!(mentions[0].place.as_ref().map(|place| place.name.as_str()), Some("Horlivka"));
 //! ```
@@ -29,6 +29,8 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod date;
+mod events;
 mod lexicon;
 mod recognize;
 mod resolve;
@@ -39,6 +41,9 @@ mod tests;
 
 use serde::Serialize;
 
+pub use crate::date::Date;
+pub use crate::events::{Event, EventType};
+
 /// The text to read. Offsets in the output are byte offsets into `text`.
 #[derive(Debug, Clone, Copy)]
 pub struct Article<'a> {
@@ -46,6 +51,8 @@ pub struct Article<'a> {
     pub text: &'a str,
     /// The headline, when given apart from the text; read for context only.
     pub title: Option<&'a str>,
+    /// The publication date, against which "on Friday" and "a day earlier" are resolved.
+    pub published: Option<Date>,
 }
 
 /// What a place mention stands for.
@@ -108,4 +115,14 @@ pub struct Mention {
 pub fn geoparse(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<Mention> {
     let spans = recognize::recognize(gazetteer, article.text);
     resolve::resolve(gazetteer, article.text, spans)
+}
+
+/// Reads the events of an article: typed, dated, located, with their evidence sentences.
+///
+/// Without a publication date, a dateline's full date is used, and failing that the events
+/// are dated 1970-01-01 with precision 3 so that no invented day passes for a known one.
+/// Never panics; an article with no events gives an empty list.
+pub fn events(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<Event> {
+    let mentions = geoparse(gazetteer, article);
+    events::events(gazetteer, article.text, &mentions, article.published)
 }

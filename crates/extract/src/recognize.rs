@@ -57,7 +57,7 @@ const NAME_TAIL_WORDS: &[&str] = &[
     "city",
 ];
 
-/// Designators that make "<Name> region" a place mention even when the name is unknown.
+/// Designators that make "`<Name> region`" a place mention even when the name is unknown.
 const DESIGNATORS: &[&str] =
     &["region", "oblast", "district", "raion", "rayon", "province", "krai"];
 

@@ -80,7 +80,7 @@ fn confidence(best: &Candidate<'_>, second: Option<&Candidate<'_>>) -> f32 {
     (base * how).clamp(0.0, 1.0)
 }
 
-fn to_place(gazetteer: &Gazetteer, candidate: &Candidate<'_>) -> ResolvedPlace {
+pub(crate) fn to_place(gazetteer: &Gazetteer, candidate: &Candidate<'_>) -> ResolvedPlace {
     let place = candidate.place;
     ResolvedPlace {
         geonameid: place.geonameid,

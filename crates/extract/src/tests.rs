@@ -38,7 +38,7 @@ fn mini() -> &'static Gazetteer {
 /// Every mention as `surface/role/place id`, with offsets checked against the text.
 #[track_caller]
 fn check(text: &str, expect: &[&str]) {
-    let mentions = geoparse(mini(), &Article { text, title: None });
+    let mentions = geoparse(mini(), &Article { text, title: None, published: None });
     let actual: Vec<String> = mentions
         .iter()
         .map(|mention| {
@@ -113,17 +113,19 @@ fn boilerplate_mentions_are_marked() {
 fn huge_repetitive_and_empty_articles_do_not_break_it() {
     check("", &[]);
     let repeated = "Kharkiv ".repeat(20_000);
-    let mentions = geoparse(mini(), &Article { text: &repeated, title: None });
+    let mentions = geoparse(mini(), &Article { text: &repeated, title: None, published: None });
     assert_eq!(mentions.len(), 20_000);
     let one_line = "x".repeat(1 << 20);
-    assert!(geoparse(mini(), &Article { text: &one_line, title: None }).is_empty());
+    assert!(
+        geoparse(mini(), &Article { text: &one_line, title: None, published: None }).is_empty()
+    );
     assert_eq!(Role::Literal, mentions[0].role);
 }
 
 proptest! {
     #[test]
     fn no_text_panics_and_offsets_stay_on_char_boundaries(text in any::<String>()) {
-        let mentions = geoparse(mini(), &Article { text: &text, title: None });
+        let mentions = geoparse(mini(), &Article { text: &text, title: None, published: None });
         for mention in mentions {
             prop_assert!(text.get(mention.start..mention.end).is_some());
         }
@@ -132,9 +134,104 @@ proptest! {
     #[test]
     fn place_like_text_never_panics(words in proptest::collection::vec("(Kyiv|Kharkiv|Moscow|region|U\\.S\\.|St\\.|'s|said|-| |\\.|Dmitry|[A-Z][a-z]{0,8})", 0..40)) {
         let text = words.join(" ");
-        let mentions = geoparse(mini(), &Article { text: &text, title: None });
+        let mentions = geoparse(mini(), &Article { text: &text, title: None, published: None });
         for mention in mentions {
             prop_assert!(text.get(mention.start..mention.end).is_some());
         }
     }
+}
+
+/// Every event as `type@place date/precision actors fatalities`, with the evidence slicing
+/// back to a sentence of the text.
+#[track_caller]
+fn check_events(text: &str, published: &str, expect: &[&str]) {
+    let article = Article { text, title: None, published: crate::Date::parse(published) };
+    let events = crate::events(mini(), &article);
+    let actual: Vec<String> = events
+        .iter()
+        .map(|event| {
+            assert_eq!(&text[event.evidence_start..event.evidence_end], event.evidence);
+            format!(
+                "{}@{} {}/{} {:?}/{:?} killed={:?} injured={:?} claimed={} geo={}",
+                event.event_type,
+                event.place_name,
+                event.date,
+                event.date_precision,
+                event.actor1,
+                event.actor2,
+                event.fatalities,
+                event.injured,
+                event.claimed,
+                event.geo_precision
+            )
+        })
+        .collect();
+    assert_eq!(actual, expect, "in {text:?}");
+}
+
+#[test]
+fn events_are_typed_located_and_dated_from_their_sentence() {
+    // 2022-04-02 was a Saturday: "on Friday" is 2022-04-01.
+    check_events(
+        "Moscow has accused Kyiv of sending helicopters to attack facilities in Belgorod on Friday.",
+        "2022-04-02",
+        &[
+            "air_drone_strike@Belgorod 2022-04-01/1 Some(\"Russian forces\")/Some(\"Ukrainian forces\") killed=None injured=None claimed=true geo=1",
+        ],
+    );
+    check_events(
+        "Russian artillery shelled the outskirts of Kharkiv yesterday, killing three people and wounding 12.",
+        "2024-01-09",
+        &[
+            "shelling@Kharkiv 2024-01-08/1 Some(\"Russian forces\")/None killed=Some(3) injured=Some(12) claimed=false geo=2",
+        ],
+    );
+}
+
+#[test]
+fn troop_counts_are_not_casualties_and_countries_are_not_event_places() {
+    check_events(
+        "At least 12,000 Russian troops massed near Belgorod. Troops moved in Ukraine.",
+        "2014-08-04",
+        &[
+            "troop_movement@Belgorod 2014-08-04/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=2",
+        ],
+    );
+}
+
+#[test]
+fn impossible_dates_are_not_invented() {
+    check_events(
+        "Shelling hit Donetsk on February 30.",
+        "2015-03-10",
+        &["shelling@Donetsk 2015-03-10/1 None/None killed=None injured=None claimed=false geo=1"],
+    );
+    check_events("A quiet day in Kyiv with no news.", "2015-03-10", &[]);
+}
+
+proptest! {
+    #[test]
+    fn no_text_or_date_makes_the_event_extractor_panic(text in any::<String>(), days in -100_000i64..100_000) {
+        let published = Some(crate::Date::from_days(days));
+        let events = crate::events(mini(), &Article { text: &text, title: None, published });
+        for event in events {
+            prop_assert!(text.get(event.evidence_start..event.evidence_end).is_some());
+        }
+    }
+
+    #[test]
+    fn war_like_text_never_panics(words in proptest::collection::vec("(Kyiv|Kharkiv|Moscow|shelled|killed|12,000|troops|on|Friday|February|30|yesterday|last|week|near|\\.|Russian|eastern|Ukraine|Ш)", 0..40)) {
+        let text = words.join(" ");
+        let _ = crate::events(mini(), &Article { text: &text, title: None, published: crate::Date::new(2022, 2, 24) });
+    }
+}
+
+#[test]
+fn dates_count_days_and_weekdays_correctly() {
+    let date = crate::Date::new(2022, 2, 24).unwrap();
+    assert_eq!(date.weekday(), 3, "24 February 2022 was a Thursday");
+    assert_eq!(crate::Date::from_days(date.to_days()), date);
+    assert_eq!(date.add_days(5).to_string(), "2022-03-01");
+    assert_eq!(crate::Date::new(2023, 2, 29), None);
+    assert_eq!(crate::Date::parse("2024-02-29T10:00:00Z"), crate::Date::new(2024, 2, 29));
 }

@@ -1,11 +1,13 @@
-//! `borderwatch geoparse`: the JSONL contract of the evaluation scorer.
+//! `borderwatch geoparse` and `borderwatch extract`: the JSONL contract of the evaluation
+//! scorer.
 //!
 //! Reads records `{"id", "text", "published"?, "title"?, "url"?}` (JSONL), or plain `.txt`
 //! files (the id is the file name without extension), and writes one line per record:
 //! `{"id", "toponyms": [{"start", "end", "text", "name", "lat", "lon", "geonameid",
 //! "country_code", "feature_code", "role", "confidence", ...}]}` with `start`/`end` in
-//! Unicode code points. A record that cannot be read still gets an output line, with an
-//! `error` field; one bad record never stops the batch.
+//! Unicode code points, or `{"id", "events": [...]}` with the fields of EVENTS.md. A record
+//! that cannot be read still gets an output line, with an `error` field; one bad record
+//! never stops the batch.
 
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
@@ -26,6 +28,29 @@ struct Record {
     text: String,
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    published: Option<String>,
+}
+
+/// What to write for each article.
+#[derive(Debug, Clone, Copy)]
+pub enum Mode {
+    /// Place mentions (`toponyms`).
+    Geoparse,
+    /// Events (`events`).
+    Events {
+        /// Publication date to assume for records and text files that carry none.
+        published: Option<extract::Date>,
+    },
+}
+
+impl Mode {
+    fn field(self) -> &'static str {
+        match self {
+            Mode::Geoparse => "toponyms",
+            Mode::Events { .. } => "events",
+        }
+    }
 }
 
 /// Code-point offsets for byte offsets, in one pass over the text (offsets ascending).
@@ -49,9 +74,11 @@ fn char_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
 /// The output line for one article.
 pub fn record_json(
     gazetteer: &Gazetteer,
+    mode: Mode,
     id: &serde_json::Value,
     text: &str,
     title: Option<&str>,
+    published: Option<extract::Date>,
 ) -> serde_json::Value {
     let mut text = text;
     if text.len() > MAX_ARTICLE_BYTES {
@@ -61,7 +88,11 @@ pub fn record_json(
         }
         text = &text[..cut];
     }
-    let mentions = extract::geoparse(gazetteer, &extract::Article { text, title });
+    if let Mode::Events { published: fallback } = mode {
+        let article = extract::Article { text, title, published: published.or(fallback) };
+        return events_json(id, text, &extract::events(gazetteer, &article));
+    }
+    let mentions = extract::geoparse(gazetteer, &extract::Article { text, title, published: None });
     let bytes: Vec<usize> =
         mentions.iter().flat_map(|mention| [mention.start, mention.end]).collect();
     let chars = char_offsets(text, &bytes);
@@ -95,10 +126,37 @@ pub fn record_json(
     serde_json::json!({ "id": id, "toponyms": toponyms })
 }
 
-/// Runs the geoparser over `input` (JSONL, `.txt`, or standard input as JSONL) into
-/// `output` (or standard output). Returns the number of records that had errors.
+/// The `events` output line: EVENTS.md's fields, offsets in code points, points rounded to
+/// six decimals.
+fn events_json(id: &serde_json::Value, text: &str, events: &[extract::Event]) -> serde_json::Value {
+    let bytes: Vec<usize> =
+        events.iter().flat_map(|event| [event.evidence_start, event.evidence_end]).collect();
+    let chars = char_offsets(text, &bytes);
+    let rows: Vec<serde_json::Value> = events
+        .iter()
+        .enumerate()
+        .map(|(i, event)| {
+            let mut row = serde_json::to_value(event).unwrap_or_default();
+            if let Some(object) = row.as_object_mut() {
+                object.insert("evidence_start".to_owned(), chars[2 * i].into());
+                object.insert("evidence_end".to_owned(), chars[2 * i + 1].into());
+                object.insert("lat".to_owned(), ((event.lat * 1e6).round() / 1e6).into());
+                object.insert("lon".to_owned(), ((event.lon * 1e6).round() / 1e6).into());
+                object.insert("report_count".to_owned(), event.evidence_spans.len().into());
+                object.remove("evidence_spans");
+            }
+            row
+        })
+        .collect();
+    serde_json::json!({ "id": id, "events": rows })
+}
+
+/// Runs the geoparser or the event extractor over `input` (JSONL, `.txt`, or standard
+/// input as JSONL) into `output` (or standard output). Returns the number of records that
+/// had errors.
 pub fn run(
     gazetteer: &Gazetteer,
+    mode: Mode,
     input: Option<&Path>,
     output: Option<&Path>,
 ) -> anyhow::Result<usize> {
@@ -124,7 +182,7 @@ pub fn run(
         let id = serde_json::Value::String(
             path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
         );
-        write_line(&mut sink, &record_json(gazetteer, &id, &text, None))?;
+        write_line(&mut sink, &record_json(gazetteer, mode, &id, &text, None, None))?;
         sink.flush()?;
         return Ok(errors);
     }
@@ -149,7 +207,7 @@ pub fn run(
                 let id = serde_json::Value::String(format!("line-{line_no}"));
                 write_line(
                     &mut sink,
-                    &serde_json::json!({ "id": id, "toponyms": [], "error": err.to_string() }),
+                    &serde_json::json!({ "id": id, mode.field(): [], "error": err.to_string() }),
                 )?;
                 continue;
             }
@@ -158,10 +216,28 @@ pub fn run(
             errors += 1;
             note(&format!("input:{line_no}: not valid UTF-8; read with replacement characters"));
         }
-        write_line(
-            &mut sink,
-            &record_json(gazetteer, &record.id, &record.text, record.title.as_deref()),
-        )?;
+        let published = match record.published.as_deref() {
+            Some(date) if !date.trim().is_empty() => {
+                let parsed = extract::Date::parse(date);
+                if parsed.is_none() {
+                    errors += 1;
+                    note(&format!(
+                        "input:{line_no}: published {date:?} is not a YYYY-MM-DD date; ignored"
+                    ));
+                }
+                parsed
+            }
+            _ => None,
+        };
+        let line = record_json(
+            gazetteer,
+            mode,
+            &record.id,
+            &record.text,
+            record.title.as_deref(),
+            published,
+        );
+        write_line(&mut sink, &line)?;
     }
     sink.flush()?;
     Ok(errors)

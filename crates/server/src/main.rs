@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use server::gazetteer_cli::{self, BuildSources, LookupArgs};
+use server::geoparse_cli::Mode;
 
 #[derive(Parser)]
 #[command(
@@ -22,6 +23,21 @@ enum Command {
     /// Build, query and extend the place index.
     #[command(subcommand)]
     Gazetteer(GazetteerCommand),
+    /// Read the events of articles (JSONL or .txt in, JSONL out).
+    Extract {
+        /// Input: JSONL records {"id", "text", "published", ...} or a .txt file; standard input if absent.
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Output JSONL; standard output if absent.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Publication date (YYYY-MM-DD) for records and files that carry none.
+        #[arg(long)]
+        published: Option<String>,
+        /// The gazetteer snapshot.
+        #[arg(long, default_value = "data/gazetteer.bin")]
+        gazetteer: PathBuf,
+    },
     /// Find and resolve the place mentions of articles (JSONL or .txt in, JSONL out).
     Geoparse {
         /// Input: JSONL records {"id", "text", ...} or a .txt file; standard input if absent.
@@ -166,14 +182,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Geoparse { input, output, gazetteer } => {
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
-            let errors =
-                server::geoparse_cli::run(&gazetteer, input.as_deref(), output.as_deref())?;
-            if errors > 0 {
-                anyhow::bail!(
-                    "{errors} record(s) had problems (see the messages above); every record got an output line"
-                );
-            }
-            Ok(())
+            run_jsonl(&gazetteer, Mode::Geoparse, input.as_deref(), output.as_deref())
+        }
+        Command::Extract { input, output, published, gazetteer } => {
+            let published = match published {
+                Some(text) => Some(extract::Date::parse(&text).ok_or_else(|| {
+                    anyhow::anyhow!("--published {text:?} is not a YYYY-MM-DD date")
+                })?),
+                None => None,
+            };
+            let gazetteer = gazetteer_cli::load(&gazetteer)?;
+            run_jsonl(&gazetteer, Mode::Events { published }, input.as_deref(), output.as_deref())
         }
         Command::Gazetteer(GazetteerCommand::Download { countries, dest, base_url }) => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -181,4 +200,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn run_jsonl(
+    gazetteer: &gazetteer::Gazetteer,
+    mode: Mode,
+    input: Option<&std::path::Path>,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let errors = server::geoparse_cli::run(gazetteer, mode, input, output)?;
+    if errors > 0 {
+        anyhow::bail!(
+            "{errors} record(s) had problems (see the messages above); every record got an output line"
+        );
+    }
+    Ok(())
 }

@@ -1,0 +1,173 @@
+//! Calendar dates without a clock: parsing `YYYY-MM-DD`, day arithmetic and weekdays, and
+//! the relative expressions news uses ("on Friday", "a day earlier", "last week").
+
+/// A proleptic Gregorian calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month, 1..=12.
+    pub month: u32,
+    /// Day of the month, 1..=31.
+    pub day: u32,
+}
+
+impl Date {
+    /// A date if the day exists ("February 30" does not).
+    pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    /// Parses `YYYY-MM-DD` (a longer timestamp is cut to its date).
+    pub fn parse(text: &str) -> Option<Date> {
+        let text = text.trim();
+        let date = text.get(..10)?;
+        let mut parts = date.split('-');
+        let year = parts.next()?.parse().ok()?;
+        let month = parts.next()?.parse().ok()?;
+        let day = parts.next()?.parse().ok()?;
+        Date::new(year, month, day)
+    }
+
+    /// Days since 1970-01-01.
+    pub fn to_days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01.
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// This date moved by `days`.
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_days(self.to_days() + days)
+    }
+
+    /// Day of the week, 0 = Monday .. 6 = Sunday.
+    pub fn weekday(self) -> u32 {
+        // 1970-01-01 was a Thursday (3).
+        ((self.to_days() + 3).rem_euclid(7)) as u32
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+const WEEKDAYS: [&str; 7] =
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The month a word names: full names, and three-letter abbreviations other than "may".
+fn month_number(word: &str) -> Option<u32> {
+    let position = MONTHS
+        .iter()
+        .position(|month| *month == word || (word.len() == 3 && month.starts_with(word)))?;
+    Some(position as u32 + 1)
+}
+
+/// When a sentence says something happened, relative to the publication date, with
+/// ACLED's precision (1 the day, 2 within a week, 3 within a month).
+pub(crate) fn resolve_date(sentence: &str, published: Date) -> (Date, u8) {
+    let lower = sentence.to_lowercase();
+    let words: Vec<&str> =
+        lower.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
+    // An explicit "October 12" or "12 October" (year of publication, or the year before if
+    // that would be in the future).
+    for (i, word) in words.iter().enumerate() {
+        let Some(month) = month_number(word) else { continue };
+        let day = words
+            .get(i + 1)
+            .and_then(|next| next.parse::<u32>().ok())
+            .or_else(|| i.checked_sub(1).and_then(|prev| words[prev].parse::<u32>().ok()));
+        let Some(day) = day else { continue };
+        let year = words
+            .get(i + 2)
+            .and_then(|next| next.parse::<i32>().ok())
+            .filter(|year| (1900..=2100).contains(year));
+        let date = match year {
+            Some(year) => Date::new(year, month, day),
+            None => Date::new(published.year, month, day).map(|date| {
+                if date > published {
+                    Date::new(published.year - 1, month, day).unwrap_or(date)
+                } else {
+                    date
+                }
+            }),
+        };
+        // "February 30" names no day: no event is dated on it.
+        if let Some(date) = date {
+            return (date, 1);
+        }
+    }
+    for (i, word) in words.iter().enumerate() {
+        match *word {
+            "yesterday" => return (published.add_days(-1), 1),
+            "today" | "tonight" => return (published, 1),
+            "day"
+                if i >= 1
+                    && matches!(words[i - 1], "a" | "one")
+                    && words.get(i + 1).is_some_and(|w| matches!(*w, "earlier" | "before")) =>
+            {
+                return (published.add_days(-1), 1);
+            }
+            "week" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
+                return (published.add_days(-7), 2);
+            }
+            "month" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
+                return (published.add_days(-30), 3);
+            }
+            "since" => return (published, 3),
+            _ => {}
+        }
+        if let Some(weekday) = WEEKDAYS.iter().position(|day| day == word) {
+            let back = (published.weekday() as i64 - weekday as i64).rem_euclid(7);
+            return (published.add_days(-back), 1);
+        }
+    }
+    (published, 1)
+}
