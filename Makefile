@@ -42,10 +42,11 @@ $(BIN): release
 
 ## test: everything CI runs.
 test: build lint
-	RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked
+	set -o pipefail; RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --workspace --locked
 	@git diff --exit-code --stat || (echo "the tree changed during the tests (unaccepted snapshots or generated files)"; exit 1)
 	@test -z "$$(git status --porcelain --untracked-files=normal)" || (git status --porcelain; echo "untracked files appeared during the tests"; exit 1)
+	@awk '/^test result:/ { passed += $$4; failed += $$6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' target/test-output.txt
 
 lint:
 	$(CARGO) fmt --all --check

@@ -103,7 +103,7 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// The month a word names: full names, and three-letter abbreviations other than "may".
-fn month_number(word: &str) -> Option<u32> {
+pub(crate) fn month_number(word: &str) -> Option<u32> {
     let position = MONTHS
         .iter()
         .position(|month| *month == word || (word.len() == 3 && month.starts_with(word)))?;

@@ -690,26 +690,11 @@ fn dateline(text: &str) -> Option<Date> {
     let words: Vec<&str> =
         lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     for window in words.windows(3) {
-        let Some(month) = [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-        .iter()
-        .position(|m| *m == window[0]) else {
+        let Some(month) = crate::date::month_number(window[0]) else {
             continue;
         };
         if let (Ok(day), Ok(year)) = (window[1].parse::<u32>(), window[2].parse::<i32>())
-            && let Some(date) = Date::new(year, month as u32 + 1, day)
+            && let Some(date) = Date::new(year, month, day)
         {
             return Some(date);
         }

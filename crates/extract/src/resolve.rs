@@ -13,6 +13,7 @@ pub(crate) fn resolve(gazetteer: &Gazetteer, text: &str, spans: Vec<Span>) -> Ve
     let mut countries: Vec<CountryCode> = Vec::new();
     let mut admin1: Vec<(CountryCode, String)> = Vec::new();
     let mut border_region = false;
+    let mut anchors: Vec<(f64, f64)> = Vec::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for span in spans.iter().filter(|span| !span.boilerplate) {
         if !seen.insert(span.query.as_str()) {
@@ -33,12 +34,31 @@ pub(crate) fn resolve(gazetteer: &Gazetteer, text: &str, spans: Vec<Span>) -> Ve
         if place.kind == PlaceKind::Admin1 {
             admin1.push((place.country, place.admin1.to_string()));
         }
+        // Towns of 100,000 or more anchor the document's centre.
+        if place.kind == PlaceKind::Populated && place.population >= 100_000 {
+            anchors.push((place.lon, place.lat));
+        }
     }
+    // The centre of the document's big towns, when they lie together (within about
+    // 500 km of their mean): small places are then more likely near it.
+    let near = if anchors.is_empty() {
+        None
+    } else {
+        let n = anchors.len() as f64;
+        let lon = anchors.iter().map(|a| a.0).sum::<f64>() / n;
+        let lat = anchors.iter().map(|a| a.1).sum::<f64>() / n;
+        let centre = geo::Point::new(lon, lat);
+        let together = anchors.iter().all(|&(lon, lat)| {
+            geo::Distance::distance(&geo::Haversine, centre, geo::Point::new(lon, lat)) < 500_000.0
+        });
+        together.then_some(centre)
+    };
     let mut in_document = LookupContext::none();
     in_document.limit = 3;
     in_document.region_prior = border_region;
     in_document.countries = countries;
     in_document.admin1 = admin1;
+    in_document.near = near;
 
     let mut memo: std::collections::HashMap<String, Vec<gazetteer::Candidate<'_>>> =
         std::collections::HashMap::new();
