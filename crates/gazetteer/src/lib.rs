@@ -58,6 +58,50 @@ pub use crate::spatial::Nearby;
 
 use crate::index::NameIndex;
 
+/// What ranking reads of a place, packed in one cache line: the full `Place` records are
+/// scattered and cost several cache misses each.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Summary {
+    pub(crate) population: u64,
+    pub(crate) lon: f64,
+    pub(crate) lat: f64,
+    /// Hash of the admin-1 code (0 when there is none), compared with the caller's context.
+    pub(crate) admin1: u64,
+    /// Feature prior: continents, countries, regions and curated places over hamlets.
+    pub(crate) feature: f32,
+    pub(crate) country: CountryCode,
+    pub(crate) kind: PlaceKind,
+}
+
+/// The hash an admin-1 code is compared by.
+pub(crate) fn admin1_key(code: &str) -> u64 {
+    if code.is_empty() {
+        return 0;
+    }
+    index::key_hash(index::KeySpace::Exact, code.as_bytes()) | 1
+}
+
+/// The feature prior of a place, in score points.
+fn feature_prior(place: &Place) -> f32 {
+    let curated = place.curated_id.is_some();
+    match place.kind {
+        PlaceKind::Country => 2.5,
+        PlaceKind::Admin1 => 1.2,
+        PlaceKind::Area if place.feature_code == "CONT" => 3.0,
+        PlaceKind::Area | PlaceKind::Feature if curated => 2.2,
+        PlaceKind::Area => 0.3,
+        PlaceKind::Feature => 0.0,
+        PlaceKind::Populated => match place.feature_code.as_str() {
+            "PPLC" => 0.8,
+            "PPLA" => 1.0,
+            "PPLA2" => 0.3,
+            "PPLX" => -0.3,
+            "PPLH" | "PPLQ" | "PPLW" => -1.0,
+            _ => 0.0,
+        },
+    }
+}
+
 /// All names as one string with offsets: one allocation instead of millions.
 #[derive(Debug, Default)]
 pub(crate) struct NamePool {
@@ -90,6 +134,7 @@ impl NamePool {
 #[derive(Debug)]
 pub struct Gazetteer {
     places: Vec<Place>,
+    summaries: Vec<Summary>,
     pool: NamePool,
     index: NameIndex,
     common_words: HashSet<u64, BuildHasherDefault<index::KeyHasher>>,
@@ -120,7 +165,28 @@ impl Gazetteer {
             }
         }
         let common_words = common_words.into_iter().collect();
-        Gazetteer { places, pool, index, common_words, countries, admin1, spatial: OnceLock::new() }
+        let summaries = places
+            .iter()
+            .map(|place| Summary {
+                population: place.population,
+                lon: place.lon,
+                lat: place.lat,
+                admin1: admin1_key(&place.admin1),
+                feature: feature_prior(place),
+                country: place.country,
+                kind: place.kind,
+            })
+            .collect();
+        Gazetteer {
+            places,
+            summaries,
+            pool,
+            index,
+            common_words,
+            countries,
+            admin1,
+            spatial: OnceLock::new(),
+        }
     }
 
     /// Number of places.

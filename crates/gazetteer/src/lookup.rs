@@ -5,7 +5,7 @@ use geo::{Distance, Haversine};
 
 use crate::index::{EditHasher, Entry, KeySpace, NameRole, key_hash};
 use crate::normalize::{fold_into, is_latin_key, skeleton, skeleton_strength};
-use crate::{CountryCode, Gazetteer, Place, PlaceId, PlaceKind};
+use crate::{CountryCode, Gazetteer, Place, PlaceId, PlaceKind, Summary, admin1_key};
 
 /// Countries of the border region; their places get the region prior when it is on.
 pub const BORDER_REGION: &[&str] =
@@ -180,17 +180,10 @@ impl Gazetteer {
         }
 
         let latin = is_latin_key(&key);
-        // An exact hit in a country of competing romanizations, or a big place, settles
-        // the spelling; otherwise a variant spelling of a place in the region may be meant.
-        let strong_exact = found.iter().any(|(entry, how)| {
-            let place = &self.places[entry.place as usize];
-            *how != MatchKind::RegionName
-                && (place.population >= 10_000
-                    || place.country.is_one_of(ROMANIZED)
-                    || matches!(place.kind, PlaceKind::Country | PlaceKind::Admin1))
-        });
-        let has_exact = !found.is_empty();
-        if latin && !strong_exact && !self.is_common_key(&key) {
+        // An exact hit (other than a region's bare name) settles the spelling; otherwise a
+        // variant spelling of a place in a country of competing romanizations may be meant.
+        let settled = found.iter().any(|(_, how)| *how != MatchKind::RegionName);
+        if latin && !settled && !self.is_common_key(&key) {
             if let Some(skel) = skeleton(&key).filter(|skel| skeleton_strength(skel) >= 4) {
                 let syllables = vowel_groups(&key);
                 let mut scratch = String::new();
@@ -198,14 +191,8 @@ impl Gazetteer {
                     if found.iter().any(|(seen, _)| seen.place == entry.place) {
                         continue;
                     }
-                    let place = &self.places[entry.place as usize];
+                    let place = &self.summaries[entry.place as usize];
                     if !(place.country.is_one_of(ROMANIZED) || place.population >= 100_000) {
-                        continue;
-                    }
-                    // Beside a weak exact hit, only a variant with the weight to outrank it
-                    // (a town, a region, a curated place) is worth comparing.
-                    if has_exact && place.kind == PlaceKind::Populated && place.population < 10_000
-                    {
                         continue;
                     }
                     // Romanizations change vowels, not how many syllables a name has:
@@ -227,20 +214,20 @@ impl Gazetteer {
         // An old or foreign name of a country ("Tunis" for Tunisia) yields to a big town
         // that bears the name as its own.
         let town_by_own_name = found.iter().any(|(entry, how)| {
-            let place = &self.places[entry.place as usize];
+            let place = &self.summaries[entry.place as usize];
             *how == MatchKind::Name
                 && place.kind == PlaceKind::Populated
                 && place.population >= 100_000
         });
         let country_hit = found.iter().any(|(entry, how)| {
-            self.places[entry.place as usize].kind == PlaceKind::Country
+            self.summaries[entry.place as usize].kind == PlaceKind::Country
                 && (matches!(how, MatchKind::Name | MatchKind::Demonym)
                     || (*how == MatchKind::AlternateName && !town_by_own_name))
         });
         if country_hit {
             found.retain(|(entry, _)| {
                 !matches!(
-                    self.places[entry.place as usize].kind,
+                    self.summaries[entry.place as usize].kind,
                     PlaceKind::Populated | PlaceKind::Feature
                 )
             });
@@ -249,23 +236,40 @@ impl Gazetteer {
         let mut scratch = String::new();
         let acronym = name.chars().filter(|c| c.is_uppercase()).count() >= 2
             && !name.chars().any(char::is_lowercase);
-        let mut candidates: Vec<Candidate<'g>> = found
+        let admin1: Vec<(CountryCode, u64)> =
+            context.admin1.iter().map(|(country, code)| (*country, admin1_key(code))).collect();
+        let mut scored: Vec<(Entry, MatchKind, Rank)> = found
             .into_iter()
             .map(|(entry, how)| {
-                let place = &self.places[entry.place as usize];
-                let matched_name = self.pool.get(entry.name);
-                let mut rank = self.rank(place, how, &key, matched_name, context, &mut scratch);
+                let summary = &self.summaries[entry.place as usize];
+                // The matched name is read only where it changes the rank.
+                let matched_name = if how == MatchKind::Variant || acronym {
+                    self.pool.get(entry.name)
+                } else {
+                    ""
+                };
+                let mut rank =
+                    rank(summary, how, &key, matched_name, context, &admin1, &mut scratch);
                 // "EU" in capitals is the European Union, not the French town of Eu.
                 if acronym && !matched_name.chars().all(|c| !c.is_lowercase()) {
                     rank.name -= 1.5;
                 }
-                Candidate { id: PlaceId(entry.place), place, matched_name, how, rank }
+                (entry, how, rank)
             })
             .collect();
-        candidates.sort_by(|a, b| b.score().total_cmp(&a.score()).then(a.id.cmp(&b.id)));
-        candidates.dedup_by_key(|candidate| candidate.id);
-        candidates.truncate(context.limit.max(1));
-        candidates
+        scored.sort_by(|a, b| b.2.total().total_cmp(&a.2.total()).then(a.0.place.cmp(&b.0.place)));
+        scored.dedup_by_key(|(entry, _, _)| entry.place);
+        scored.truncate(context.limit.max(1));
+        scored
+            .into_iter()
+            .map(|(entry, how, rank)| Candidate {
+                id: PlaceId(entry.place),
+                place: &self.places[entry.place as usize],
+                matched_name: self.pool.get(entry.name),
+                how,
+                rank,
+            })
+            .collect()
     }
 
     /// Resolves a name: one place, an ambiguity to settle with context, or nothing.
@@ -336,87 +340,56 @@ impl Gazetteer {
             }
         }
     }
+}
 
-    fn rank(
-        &self,
-        place: &Place,
-        how: MatchKind,
-        key: &str,
-        matched_name: &str,
-        context: &LookupContext,
-        scratch: &mut String,
-    ) -> Rank {
-        let name = match how {
-            MatchKind::Name => 3.0,
-            MatchKind::AlternateName => 2.8,
-            MatchKind::Demonym => 2.8,
-            MatchKind::RegionName => 1.5,
-            MatchKind::Variant => {
-                fold_into(matched_name, scratch);
-                1.2 + 0.8 * similarity(key, scratch)
-            }
-            MatchKind::Typo => 0.9,
-        };
-        // Regions carry no population in the sources; matched by one of their own names they
-        // count as 300,000 people, so a bare "California" is the state but a bare "Donetsk"
-        // is still the city.
-        let exact =
-            matches!(how, MatchKind::Name | MatchKind::AlternateName | MatchKind::RegionName);
-        let people = if place.population == 0 && place.kind == PlaceKind::Admin1 && exact {
-            300_000
-        } else {
-            place.population
-        };
-        let population = if people > 0 { 0.35 * (people as f32).log10() } else { 0.0 };
-        let feature = match place.kind {
-            PlaceKind::Country => 2.5,
-            PlaceKind::Admin1 => 1.2,
-            PlaceKind::Area => {
-                if place.feature_code == "CONT" {
-                    3.0
-                } else if place.curated_id.is_some() {
-                    2.2
-                } else {
-                    0.3
-                }
-            }
-            PlaceKind::Feature => {
-                if place.curated_id.is_some() {
-                    2.2
-                } else {
-                    0.0
-                }
-            }
-            PlaceKind::Populated => match place.feature_code.as_str() {
-                "PPLC" => 0.8,
-                "PPLA" => 1.0,
-                "PPLA2" => 0.3,
-                "PPLX" => -0.3,
-                "PPLH" | "PPLQ" | "PPLW" => -1.0,
-                _ => 0.0,
-            },
-        };
-        let region =
-            if context.region_prior && place.country.is_one_of(BORDER_REGION) { 0.6 } else { 0.0 };
-        let mut in_context = 0.0;
-        if place.kind != PlaceKind::Country && context.countries.contains(&place.country) {
-            in_context += 1.5;
+/// Scores one candidate; the parts are kept in the `Rank`.
+fn rank(
+    place: &Summary,
+    how: MatchKind,
+    key: &str,
+    matched_name: &str,
+    context: &LookupContext,
+    admin1: &[(CountryCode, u64)],
+    scratch: &mut String,
+) -> Rank {
+    let name = match how {
+        MatchKind::Name => 3.0,
+        MatchKind::AlternateName => 2.8,
+        MatchKind::Demonym => 2.8,
+        MatchKind::RegionName => 1.5,
+        MatchKind::Variant => {
+            fold_into(matched_name, scratch);
+            1.2 + 0.8 * similarity(key, scratch)
         }
-        if !place.admin1.is_empty()
-            && place.kind != PlaceKind::Admin1
-            && context
-                .admin1
-                .iter()
-                .any(|(country, code)| *country == place.country && *code == place.admin1)
-        {
-            in_context += 1.0;
-        }
-        if let Some(near) = context.near {
-            let km = Haversine.distance(near, place.point()) / 1000.0;
-            in_context += (2.0 * (-km / 150.0).exp()) as f32;
-        }
-        Rank { name, population, feature, region, context: in_context }
+        MatchKind::Typo => 0.9,
+    };
+    // Regions carry no population in the sources; matched by one of their own names they
+    // count as 300,000 people, so a bare "California" is the state but a bare "Donetsk"
+    // is still the city.
+    let exact = matches!(how, MatchKind::Name | MatchKind::AlternateName | MatchKind::RegionName);
+    let people = if place.population == 0 && place.kind == PlaceKind::Admin1 && exact {
+        300_000
+    } else {
+        place.population
+    };
+    let population = if people > 0 { 0.35 * (people as f32).log10() } else { 0.0 };
+    let region =
+        if context.region_prior && place.country.is_one_of(BORDER_REGION) { 0.6 } else { 0.0 };
+    let mut in_context = 0.0;
+    if place.kind != PlaceKind::Country && context.countries.contains(&place.country) {
+        in_context += 1.5;
     }
+    if place.admin1 != 0
+        && place.kind != PlaceKind::Admin1
+        && admin1.iter().any(|&(country, code)| country == place.country && code == place.admin1)
+    {
+        in_context += 1.0;
+    }
+    if let Some(near) = context.near {
+        let km = Haversine.distance(near, geo::Point::new(place.lon, place.lat)) / 1000.0;
+        in_context += (2.0 * (-km / 150.0).exp()) as f32;
+    }
+    Rank { name, population, feature: place.feature, region, context: in_context }
 }
 
 /// Number of vowel runs in a folded key (`y` counts as a vowel): a syllable count that
