@@ -485,7 +485,13 @@ pub(crate) const CALENDAR: &[&str] = &[
 
 /// True when `word` (any case) is in `list`.
 pub(crate) fn contains(list: &[&str], word: &str) -> bool {
+    let word = word.trim_end_matches('.');
+    // Every list word is lower-case ASCII (or has an apostrophe): compare without allocating.
+    if word.is_ascii() {
+        return list
+            .iter()
+            .any(|entry| entry.len() == word.len() && entry.eq_ignore_ascii_case(word));
+    }
     let lower = word.to_lowercase();
-    let lower = lower.trim_end_matches('.');
-    list.contains(&lower)
+    list.contains(&lower.as_str())
 }

@@ -385,7 +385,18 @@ fn longest_place(
         if phrase.len() < 2 {
             continue;
         }
-        let fuzzy = end_idx == first && phrase.chars().count() >= 7;
+        // Typos are looked for in lone capitalized words only: a word beside another
+        // capitalized word is far more often part of a person's or an outlet's name, and
+        // each typo search costs a few hundred probes.
+        let alone = !tokens[first].joined_to_previous
+            || first == 0
+            || !tokens[first - 1].capitalized
+            || tokens[first].sentence_start;
+        let alone = alone
+            && tokens
+                .get(first + 1)
+                .is_none_or(|next| !(next.capitalized && next.joined_to_previous));
+        let fuzzy = end_idx == first && alone && phrase.chars().count() >= 7;
         let Some(best) = lookups.best(phrase, fuzzy) else { continue };
         if end_idx > first && best.how == MatchKind::Typo {
             continue;
