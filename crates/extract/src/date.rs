@@ -158,6 +158,9 @@ pub(crate) fn resolve_date(sentence: &str, published: Date) -> (Date, u8) {
             "week" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
                 return (published.add_days(-7), 2);
             }
+            "weeks" if i >= 1 && matches!(words[i - 1], "recent" | "past" | "last") => {
+                return (published.add_days(-7), 3);
+            }
             "month" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
                 return (published.add_days(-30), 3);
             }

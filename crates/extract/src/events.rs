@@ -135,6 +135,7 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
         event_type("armed_clash", "Battles", "Armed clash"),
         &[
             "fighting",
+            "fight*",
             "clash*",
             "battle*",
             "assault*",
@@ -180,6 +181,7 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "buildup",
             "reinforcement*",
             "redeploy*",
+            "withdraw*",
             "troops arrived",
             "arrived in",
             "moved troops",
@@ -321,6 +323,13 @@ pub struct Event {
     pub evidence_end: usize,
     /// Every sentence that reports it, as byte ranges.
     pub evidence_spans: Vec<(usize, usize)>,
+}
+
+/// The mentions inside `start..end`, found by binary search (mentions are in text order).
+fn within(mentions: &[Mention], start: usize, end: usize) -> &[Mention] {
+    let first = mentions.partition_point(|m| m.start < start);
+    let last = first + mentions[first..].partition_point(|m| m.end <= end && m.start < end);
+    &mentions[first..last]
 }
 
 /// Countries, continents and oceans: too coarse for a map event.
@@ -539,15 +548,31 @@ pub(crate) fn events(
     let published =
         published.or_else(|| dateline(text)).unwrap_or(Date { year: 1970, month: 1, day: 1 });
     let mut out: Vec<Event> = Vec::new();
+    // The last place named in the current paragraph, for sentences that report an event
+    // without naming where ("Two people were killed.").
+    let mut paragraph_place: Option<&Mention> = None;
+    let mut last_end = 0;
     for range in sentences(text) {
         let (start, end) = trimmed(text, range);
+        if text.get(last_end..start).is_some_and(|gap| gap.contains("\n\n")) {
+            paragraph_place = None;
+        }
+        last_end = end;
         let sentence = &text[start..end];
         let lower = sentence.to_lowercase();
-        let Some((kind, hits)) = classify(&lower) else { continue };
-        let in_sentence: Vec<&Mention> = mentions
-            .iter()
-            .filter(|m| m.start >= start && m.end <= end && !m.boilerplate)
-            .collect();
+        let here = within(mentions, start, end);
+        let sentence_place = here.iter().rev().find(|m| {
+            !m.boilerplate
+                && m.role == Role::Literal
+                && m.place.as_ref().is_some_and(|place| !is_country_level(&place.feature_code))
+        });
+        let Some((kind, hits)) = classify(&lower) else {
+            if sentence_place.is_some() {
+                paragraph_place = sentence_place;
+            }
+            continue;
+        };
+        let in_sentence: Vec<&Mention> = here.iter().filter(|m| !m.boilerplate).collect();
         let mut sides: Vec<&'static str> = Vec::new();
         for mention in &in_sentence {
             if let Some(side) = side(mention)
@@ -609,6 +634,11 @@ pub(crate) fn events(
             })
             .chain(directed.iter())
             .collect();
+        let carried = places.is_empty();
+        let places = if carried { paragraph_place.into_iter().collect() } else { places };
+        if sentence_place.is_some() {
+            paragraph_place = sentence_place;
+        }
         if places.is_empty() {
             continue;
         }
@@ -645,6 +675,9 @@ pub(crate) fn events(
                 continue;
             }
             let mut confidence = 0.45 + 0.1 * hits.min(3) as f32 + 0.2 * mention.confidence;
+            if carried {
+                confidence -= 0.2;
+            }
             if geo_precision == 3 {
                 confidence -= 0.1;
             }

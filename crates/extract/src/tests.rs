@@ -235,3 +235,13 @@ fn dates_count_days_and_weekdays_correctly() {
     assert_eq!(crate::Date::new(2023, 2, 29), None);
     assert_eq!(crate::Date::parse("2024-02-29T10:00:00Z"), crate::Date::new(2024, 2, 29));
 }
+
+#[test]
+fn long_articles_give_one_merged_event_per_place_and_day() {
+    let text = "Shelling hit Kharkiv. Two people were killed.\n".repeat(5_000);
+    let article = Article { text: &text, title: None, published: crate::Date::new(2023, 5, 1) };
+    let events = crate::events(mini(), &article);
+    assert_eq!(events.len(), 2, "one shelling and one clash in Kharkiv on that day");
+    assert_eq!(events[0].evidence_spans.len(), 5_000);
+    assert_eq!(events[1].fatalities, Some(2));
+}
