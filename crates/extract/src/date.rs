@@ -102,6 +102,12 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+/// Weekday and month names: capitalized, never places in running text.
+pub(crate) fn is_calendar_word(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    WEEKDAYS.contains(&lower.as_str()) || MONTHS.contains(&lower.as_str())
+}
+
 /// The month a word names: full names, and three-letter abbreviations other than "may".
 pub(crate) fn month_number(word: &str) -> Option<u32> {
     let position = MONTHS

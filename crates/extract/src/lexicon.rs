@@ -460,29 +460,6 @@ pub(crate) const OBJECT_VERBS: &[&str] = &[
 pub(crate) const NAME_CONNECTORS: &[&str] =
     &["on", "of", "de", "du", "del", "la", "le", "upon", "am", "an", "der", "na", "and"];
 
-/// Weekdays and months: capitalized, never places in running text.
-pub(crate) const CALENDAR: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// True when `word` (any case) is in `list`.
 pub(crate) fn contains(list: &[&str], word: &str) -> bool {
     let word = word.trim_end_matches('.');

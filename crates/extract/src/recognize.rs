@@ -6,8 +6,8 @@ use gazetteer::{Gazetteer, LookupContext, MatchKind, PlaceKind};
 
 use crate::Role;
 use crate::lexicon::{
-    AGENT_VERBS, BOILERPLATE_MARKERS, CALENDAR, FIRST_NAMES, NAME_CONNECTORS, OBJECT_VERBS,
-    ORG_WORDS, TITLES, contains,
+    AGENT_VERBS, BOILERPLATE_MARKERS, FIRST_NAMES, NAME_CONNECTORS, OBJECT_VERBS, ORG_WORDS,
+    TITLES, contains,
 };
 use crate::tokens::{Token, tokenize};
 
@@ -187,7 +187,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
                         || population >= 100_000
                         || curated
                         || demonym;
-                let calendar = single && contains(CALENDAR, surface);
+                let calendar = single && crate::date::is_calendar_word(surface);
                 let uppercase = query.chars().filter(|c| c.is_uppercase()).count();
                 let all_caps = uppercase >= 2 && !query.chars().any(char::is_lowercase);
                 // A common English word ("We", "And", "More", "China") is a place only by a
