@@ -27,6 +27,21 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Runs the CLI core over `input` and returns the problem count and the output lines.
+fn run(
+    mode: server::geoparse_cli::Mode,
+    input: &std::path::Path,
+    output: &std::path::Path,
+) -> (usize, Vec<serde_json::Value>) {
+    let errors = server::geoparse_cli::run(&mini(), mode, Some(input), Some(output)).unwrap();
+    let lines = std::fs::read_to_string(output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    (errors, lines)
+}
+
 #[test]
 fn every_record_gets_a_line_even_bad_ones() {
     let dir = scratch("jsonl");
@@ -43,19 +58,9 @@ fn every_record_gets_a_line_even_bad_ones() {
     writeln!(file, "{}", serde_json::json!({"id": "empty", "text": ""})).unwrap();
     drop(file);
 
-    let errors = server::geoparse_cli::run(
-        &mini(),
-        server::geoparse_cli::Mode::Geoparse,
-        Some(&input),
-        Some(&output),
-    )
-    .unwrap();
+    let (errors, lines) = run(server::geoparse_cli::Mode::Geoparse, &input, &output);
     assert_eq!(errors, 2, "the bad JSON line and the invalid UTF-8 line");
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+
     let ids: Vec<String> = lines.iter().map(|line| line["id"].to_string()).collect();
     assert_eq!(ids, ["\"ok\"", "\"line-2\"", "\"latin1\"", "7", "\"empty\""]);
     let ok = &lines[0]["toponyms"][0];
@@ -75,16 +80,9 @@ fn plain_text_files_are_read_with_their_name_as_id() {
     let input = dir.join("report-12.txt");
     std::fs::write(&input, "Russian troops shelled Kharkiv.").unwrap();
     let output = dir.join("out.jsonl");
-    let errors = server::geoparse_cli::run(
-        &mini(),
-        server::geoparse_cli::Mode::Geoparse,
-        Some(&input),
-        Some(&output),
-    )
-    .unwrap();
+    let (errors, lines) = run(server::geoparse_cli::Mode::Geoparse, &input, &output);
     assert_eq!(errors, 0);
-    let line: serde_json::Value =
-        serde_json::from_str(std::fs::read_to_string(&output).unwrap().trim()).unwrap();
+    let line = &lines[0];
     assert_eq!(line["id"], "report-12");
     let roles: Vec<&str> =
         line["toponyms"].as_array().unwrap().iter().map(|t| t["role"].as_str().unwrap()).collect();
@@ -106,13 +104,8 @@ fn extract_writes_events_with_code_point_offsets_and_reports_bad_dates() {
     drop(file);
     let fallback = extract::Date::new(2022, 3, 9);
     let mode = server::geoparse_cli::Mode::Events { published: fallback };
-    let errors = server::geoparse_cli::run(&mini(), mode, Some(&input), Some(&output)).unwrap();
+    let (errors, lines) = run(mode, &input, &output);
     assert_eq!(errors, 1, "the impossible publication date");
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
     let event = &lines[0]["events"][0];
     assert_eq!(event["event_type"], "shelling");
     assert_eq!(event["place_name"], "Kharkiv");
