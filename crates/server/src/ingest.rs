@@ -1,0 +1,293 @@
+//! `borderwatch ingest` and `borderwatch reprocess`: articles from files, folders and
+//! standard input into the store, with their events.
+//!
+//! Inputs: `.jsonl` records `{"id"?, "text", "title"?, "url"?, "publisher"?, "published"?}`,
+//! `.txt` files (optionally opening with `Title:`, `Published:`, `URL:`, `Publisher:` header
+//! lines and a blank line), `.html` pages (main text only, see [`crate::html`]), folders of
+//! those, and `-` for JSONL on standard input. One bad item is reported and skipped; the
+//! batch goes on.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use gazetteer::Gazetteer;
+use serde::Deserialize;
+use store::{EventStore, Ingested, NewArticle};
+
+use crate::output::note;
+
+/// Largest article stored (bytes).
+pub const MAX_ARTICLE_BYTES: usize = crate::geoparse_cli::MAX_ARTICLE_BYTES;
+
+/// One article read from an input, before extraction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArticleInput {
+    /// Where it came from (`file.txt`, `feed.jsonl:12`), for messages.
+    pub origin: String,
+    /// The text.
+    pub text: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Publication date or time as given.
+    pub published: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Record {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    publisher: Option<String>,
+    #[serde(default)]
+    published: Option<String>,
+}
+
+/// Reads a `.txt` article: optional `Key: value` header lines, a blank line, the body.
+pub fn parse_text_file(origin: &str, content: &str) -> ArticleInput {
+    let mut input = ArticleInput { origin: origin.to_owned(), ..ArticleInput::default() };
+    let mut header_end = 0;
+    let mut saw_header = false;
+    for line in content.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            if saw_header {
+                header_end += line.len();
+            }
+            break;
+        }
+        let Some((key, value)) = trimmed.split_once(':') else { break };
+        let value = value.trim().to_owned();
+        match key.trim().to_ascii_lowercase().as_str() {
+            "title" => input.title = Some(value),
+            "published" | "date" => input.published = Some(value),
+            "url" => input.url = Some(value),
+            "publisher" => input.publisher = Some(value),
+            "sources" | "source" | "author" => {}
+            _ => break,
+        }
+        saw_header = true;
+        header_end += line.len();
+    }
+    if !saw_header {
+        header_end = 0;
+        input.title = None;
+        input.published = None;
+        input.url = None;
+        input.publisher = None;
+    }
+    input.text = content[header_end..].trim().to_owned();
+    input
+}
+
+fn record_input(origin: String, line: &str) -> Result<ArticleInput, String> {
+    let record: Record =
+        serde_json::from_str(line).map_err(|err| format!("{origin}: not a JSON record: {err}"))?;
+    Ok(ArticleInput {
+        origin,
+        text: record.text,
+        title: record.title,
+        url: record.url,
+        publisher: record.publisher,
+        published: record.published,
+    })
+}
+
+/// Visits every article of the given paths (files, folders, `-`), in order; unreadable
+/// items are visited as errors.
+pub fn read_inputs(paths: &[PathBuf], visit: &mut dyn FnMut(Result<ArticleInput, String>)) {
+    for path in paths {
+        if path.as_os_str() == "-" {
+            read_jsonl("stdin", BufReader::new(std::io::stdin().lock()), visit);
+        } else if path.is_dir() {
+            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+                Ok(entries) => entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect(),
+                Err(err) => {
+                    visit(Err(format!("{}: {err}", path.display())));
+                    continue;
+                }
+            };
+            entries.sort();
+            entries.retain(|entry| {
+                entry.is_dir()
+                    || matches!(extension(entry).as_str(), "txt" | "jsonl" | "html" | "htm")
+            });
+            read_inputs(&entries, visit);
+        } else {
+            read_file(path, visit);
+        }
+    }
+}
+
+fn extension(path: &Path) -> String {
+    path.extension().and_then(|ext| ext.to_str()).unwrap_or("").to_ascii_lowercase()
+}
+
+fn read_jsonl(
+    origin: &str,
+    reader: impl BufRead,
+    visit: &mut dyn FnMut(Result<ArticleInput, String>),
+) {
+    for (number, line) in reader.split(b'\n').enumerate() {
+        let origin = format!("{origin}:{}", number + 1);
+        match line {
+            Ok(bytes) => {
+                let Ok(line) = std::str::from_utf8(&bytes) else {
+                    visit(Err(format!("{origin}: not UTF-8")));
+                    continue;
+                };
+                if !line.trim().is_empty() {
+                    visit(record_input(origin, line));
+                }
+            }
+            Err(err) => {
+                visit(Err(format!("{origin}: {err}")));
+                return;
+            }
+        }
+    }
+}
+
+fn read_file(path: &Path, visit: &mut dyn FnMut(Result<ArticleInput, String>)) {
+    let origin = path.display().to_string();
+    let ext = extension(path);
+    if ext == "jsonl" {
+        match std::fs::File::open(path) {
+            Ok(file) => read_jsonl(&origin, BufReader::new(file), visit),
+            Err(err) => visit(Err(format!("{origin}: {err}"))),
+        }
+        return;
+    }
+    let content = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return visit(Err(format!("{origin}: not UTF-8 text"))),
+        },
+        Err(err) => return visit(Err(format!("{origin}: {err}"))),
+    };
+    match ext.as_str() {
+        "html" | "htm" => {
+            let page = crate::html::main_text(&content);
+            visit(Ok(ArticleInput {
+                origin,
+                text: page.text,
+                title: page.title,
+                published: page.published,
+                ..ArticleInput::default()
+            }));
+        }
+        "txt" => visit(Ok(parse_text_file(&origin, &content))),
+        _ => visit(Err(format!("{origin}: not .txt, .html or .jsonl"))),
+    }
+}
+
+/// The publication date of an input: its own (a `YYYY-MM-DD` date or an RFC 3339 time),
+/// else the fallback.
+pub fn published_date(
+    input: &ArticleInput,
+    fallback: Option<extract::Date>,
+) -> Result<Option<extract::Date>, String> {
+    match input.published.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        None => Ok(fallback),
+        Some(text) => match store::datetime_range(text) {
+            Ok((Some(day), _)) => Ok(extract::Date::parse(&day)),
+            _ => Err(format!("{}: published {text:?} is not a date", input.origin)),
+        },
+    }
+}
+
+/// Extracts and stores one article; an `Err` says why it was skipped.
+pub fn ingest_one(
+    gazetteer: &Gazetteer,
+    store: &mut dyn EventStore,
+    input: &ArticleInput,
+    fallback: Option<extract::Date>,
+) -> Result<Ingested, String> {
+    let text = input.text.as_str();
+    if text.trim().is_empty() {
+        return Err(format!("{}: no text", input.origin));
+    }
+    if text.len() > MAX_ARTICLE_BYTES {
+        return Err(format!("{}: larger than {} MiB", input.origin, MAX_ARTICLE_BYTES >> 20));
+    }
+    let published = published_date(input, fallback)?;
+    if let Some(article_id) =
+        store.find_article(text).map_err(|err| format!("{}: {err}", input.origin))?
+    {
+        return Ok(Ingested::Duplicate { article_id });
+    }
+    let article = extract::Article { text, title: input.title.as_deref(), published };
+    let events = extract::events(gazetteer, &article);
+    let published_text = published.map(|date| date.to_string());
+    let stored = NewArticle {
+        text,
+        title: input.title.as_deref(),
+        url: input.url.as_deref(),
+        publisher: input.publisher.as_deref(),
+        published: input.published.as_deref().or(published_text.as_deref()),
+    };
+    store.add_article(&stored, &events).map_err(|err| format!("{}: {err}", input.origin))
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Articles stored.
+    pub added: usize,
+    /// Articles already stored.
+    pub duplicates: usize,
+    /// Events new to the store.
+    pub new_events: usize,
+    /// Reports merged into known events.
+    pub merged_events: usize,
+    /// Items skipped, with the reason.
+    pub skipped: Vec<String>,
+}
+
+/// Ingests every article of `paths`; reports progress on standard error every two seconds
+/// and returns the summary.
+pub fn ingest_paths(
+    gazetteer: &Gazetteer,
+    store: &mut dyn EventStore,
+    paths: &[PathBuf],
+    fallback: Option<extract::Date>,
+) -> Summary {
+    let mut summary = Summary::default();
+    let started = Instant::now();
+    let mut last_report = Instant::now();
+    read_inputs(paths, &mut |item| {
+        match item.and_then(|input| ingest_one(gazetteer, store, &input, fallback)) {
+            Ok(Ingested::Added { new_events, merged_events, .. }) => {
+                summary.added += 1;
+                summary.new_events += new_events;
+                summary.merged_events += merged_events;
+            }
+            Ok(Ingested::Duplicate { .. }) => summary.duplicates += 1,
+            Err(reason) => {
+                if summary.skipped.len() < 20 {
+                    note(&format!("skipped {reason}"));
+                }
+                summary.skipped.push(reason);
+            }
+        }
+        if last_report.elapsed().as_secs() >= 2 {
+            last_report = Instant::now();
+            let done = summary.added + summary.duplicates + summary.skipped.len();
+            note(&format!(
+                "… {done} articles in {:.0} s ({:.0}/s), {} events",
+                started.elapsed().as_secs_f64(),
+                done as f64 / started.elapsed().as_secs_f64(),
+                summary.new_events
+            ));
+        }
+    });
+    summary
+}

@@ -1,0 +1,561 @@
+//! [`EventStore`] over one SQLite file.
+
+use std::path::Path;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    DayCount, EventStore, Extent, Filter, Ingested, MERGE_RADIUS_KM, NewArticle, Source,
+    StoreError, StoredArticle, StoredEvent, Totals, distance_km,
+};
+
+/// Schema versions, oldest first; `PRAGMA user_version` records how many are applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: articles, events, their sources, the R*Tree and the full-text index.
+    "CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        url TEXT,
+        title TEXT,
+        publisher TEXT,
+        published TEXT,
+        text TEXT NOT NULL,
+        ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE events (
+        rid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        event_type TEXT NOT NULL,
+        acled_event_type TEXT NOT NULL,
+        acled_sub_event_type TEXT NOT NULL,
+        actor1 TEXT,
+        actor2 TEXT,
+        date TEXT NOT NULL,
+        date_precision INTEGER NOT NULL,
+        place TEXT NOT NULL,
+        place_name TEXT NOT NULL,
+        geonameid INTEGER,
+        admin1 TEXT,
+        country_code TEXT NOT NULL,
+        lon REAL NOT NULL,
+        lat REAL NOT NULL,
+        geo_precision INTEGER NOT NULL,
+        fatalities INTEGER,
+        injured INTEGER,
+        claimed INTEGER NOT NULL,
+        confidence REAL NOT NULL,
+        evidence TEXT NOT NULL,
+        evidence_start INTEGER NOT NULL,
+        evidence_end INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        report_count INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX events_date ON events(date DESC, rid DESC);
+    CREATE INDEX events_type_date ON events(event_type, date);
+    CREATE TABLE event_sources (
+        event_rid INTEGER NOT NULL REFERENCES events(rid) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        evidence TEXT NOT NULL,
+        evidence_start INTEGER NOT NULL,
+        evidence_end INTEGER NOT NULL,
+        PRIMARY KEY (event_rid, article_id)
+    );
+    CREATE INDEX event_sources_article ON event_sources(article_id);
+    CREATE VIRTUAL TABLE events_rtree USING rtree(rid, min_lon, max_lon, min_lat, max_lat);
+    CREATE VIRTUAL TABLE events_fts USING fts5(evidence, place, tokenize = 'unicode61 remove_diacritics 2');",
+];
+
+/// Columns of [`StoredEvent`], in the order [`event_from_row`] reads them; events are
+/// aliased `e`, their first article `a`.
+const EVENT_COLUMNS: &str = "e.id, e.event_type, e.acled_event_type, e.acled_sub_event_type,
+    e.actor1, e.actor2, e.date, e.date_precision, e.place, e.place_name, e.geonameid, e.admin1,
+    e.country_code, e.lon, e.lat, e.geo_precision, e.fatalities, e.injured, e.claimed,
+    e.confidence, e.evidence, e.evidence_start, e.evidence_end, e.article_id, a.url, a.title,
+    a.published, e.report_count";
+
+const EVENT_FROM: &str = "events e JOIN articles a ON a.id = e.article_id";
+
+fn event_from_row(row: &Row<'_>) -> rusqlite::Result<StoredEvent> {
+    Ok(StoredEvent {
+        id: row.get(0)?,
+        event_type: row.get(1)?,
+        acled_event_type: row.get(2)?,
+        acled_sub_event_type: row.get(3)?,
+        actor1: row.get(4)?,
+        actor2: row.get(5)?,
+        date: row.get(6)?,
+        date_precision: row.get(7)?,
+        place: row.get(8)?,
+        place_name: row.get(9)?,
+        geonameid: row.get(10)?,
+        admin1: row.get(11)?,
+        country_code: row.get(12)?,
+        lon: row.get(13)?,
+        lat: row.get(14)?,
+        geo_precision: row.get(15)?,
+        fatalities: row.get(16)?,
+        injured: row.get(17)?,
+        claimed: row.get(18)?,
+        confidence: row.get(19)?,
+        evidence: row.get(20)?,
+        evidence_start: row.get(21)?,
+        evidence_end: row.get(22)?,
+        article_id: row.get(23)?,
+        source_url: row.get(24)?,
+        source_title: row.get(25)?,
+        published_at: row.get(26)?,
+        report_count: row.get(27)?,
+    })
+}
+
+/// The embedded store: one SQLite file in WAL mode.
+///
+/// A `SqliteStore` is one connection; open one per thread (readers never block the writer
+/// or each other in WAL mode).
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        SqliteStore::setup(Connection::open(path)?)
+    }
+
+    /// A private in-memory database (tests).
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        SqliteStore::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(conn: Connection) -> Result<SqliteStore, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // WAL: readers and the writer do not block each other; NORMAL sync keeps every
+        // committed transaction through a process kill (not through a power cut).
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let known = MIGRATIONS.len() as i64;
+        let found = self.schema_version()?;
+        if found > known {
+            return Err(StoreError::TooNew { found, known });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let tx = self.conn.transaction()?;
+            // A second process may have migrated between our read and this write lock.
+            let now: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+            if now > index as i64 {
+                continue;
+            }
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The raw connection, for the exporters and tests.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// The content hash that makes ingestion idempotent: SHA-256 of the text with line endings
+/// unified and outer whitespace trimmed.
+fn content_hash(text: &str) -> String {
+    let mut hasher = Sha256::new();
+    for (i, line) in text.trim().lines().enumerate() {
+        if i > 0 {
+            hasher.update(b"\n");
+        }
+        hasher.update(line.trim_end().as_bytes());
+    }
+    hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Code-point offset of a byte offset (clamped to a character boundary).
+fn char_offset(text: &str, byte: usize) -> i64 {
+    let mut byte = byte.min(text.len());
+    while !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    text[..byte].chars().count() as i64
+}
+
+/// Writes one article's events inside `tx`.
+fn insert_events(
+    tx: &Transaction<'_>,
+    article_id: i64,
+    text: &str,
+    events: &[extract::Event],
+) -> Result<(usize, usize), StoreError> {
+    let (mut new_events, mut merged) = (0, 0);
+    for event in events {
+        let evidence_start = char_offset(text, event.evidence_start);
+        let evidence_end = char_offset(text, event.evidence_end);
+        // The same event reported earlier by another article: same type and day, close by.
+        let d_lat = MERGE_RADIUS_KM / 111.0;
+        let d_lon = MERGE_RADIUS_KM / (111.0 * event.lat.to_radians().cos().max(0.01));
+        let mut candidates = tx.prepare_cached(
+            "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
+             WHERE r.min_lon <= ?1 AND r.max_lon >= ?2 AND r.min_lat <= ?3 AND r.max_lat >= ?4
+               AND e.event_type = ?5 AND e.date = ?6
+               AND NOT EXISTS (SELECT 1 FROM event_sources s
+                               WHERE s.event_rid = e.rid AND s.article_id = ?7)",
+        )?;
+        let nearest = candidates
+            .query_map(
+                params![
+                    event.lon + d_lon,
+                    event.lon - d_lon,
+                    event.lat + d_lat,
+                    event.lat - d_lat,
+                    event.event_type,
+                    event.date,
+                    article_id
+                ],
+                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?, row.get::<_, f64>(2)?)),
+            )?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(|(rid, lat, lon)| (rid, distance_km(event.lat, event.lon, lat, lon)))
+            .filter(|&(_, km)| km <= MERGE_RADIUS_KM)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((rid, _)) = nearest {
+            tx.prepare_cached(
+                "INSERT INTO event_sources (event_rid, article_id, evidence, evidence_start, evidence_end)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![rid, article_id, event.evidence, evidence_start, evidence_end])?;
+            tx.prepare_cached(
+                "UPDATE events SET report_count = report_count + 1,
+                    confidence = max(confidence, ?2),
+                    fatalities = CASE WHEN ?3 IS NULL THEN fatalities ELSE max(coalesce(fatalities, 0), ?3) END,
+                    injured = CASE WHEN ?4 IS NULL THEN injured ELSE max(coalesce(injured, 0), ?4) END
+                 WHERE rid = ?1",
+            )?
+            .execute(params![rid, f64::from(event.confidence), event.fatalities, event.injured])?;
+            tx.prepare_cached(
+                "UPDATE events_fts SET evidence = evidence || ' ' || ?2 WHERE rowid = ?1",
+            )?
+            .execute(params![rid, event.evidence])?;
+            merged += 1;
+            continue;
+        }
+        tx.prepare_cached(
+            "INSERT INTO events (id, event_type, acled_event_type, acled_sub_event_type, actor1,
+                actor2, date, date_precision, place, place_name, geonameid, admin1, country_code,
+                lon, lat, geo_precision, fatalities, injured, claimed, confidence, evidence,
+                evidence_start, evidence_end, article_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+        )?
+        .execute(params![
+            event.id,
+            event.event_type,
+            event.acled_event_type,
+            event.acled_sub_event_type,
+            event.actor1,
+            event.actor2,
+            event.date,
+            event.date_precision,
+            event.place,
+            event.place_name,
+            event.geonameid,
+            event.admin1,
+            event.country_code,
+            event.lon,
+            event.lat,
+            event.geo_precision,
+            event.fatalities,
+            event.injured,
+            event.claimed,
+            f64::from(event.confidence),
+            event.evidence,
+            evidence_start,
+            evidence_end,
+            article_id
+        ])?;
+        let rid = tx.last_insert_rowid();
+        tx.prepare_cached(
+            "INSERT INTO event_sources (event_rid, article_id, evidence, evidence_start, evidence_end)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![rid, article_id, event.evidence, evidence_start, evidence_end])?;
+        tx.prepare_cached(
+            "INSERT INTO events_rtree (rid, min_lon, max_lon, min_lat, max_lat) VALUES (?1, ?2, ?2, ?3, ?3)",
+        )?
+        .execute(params![rid, event.lon, event.lat])?;
+        tx.prepare_cached("INSERT INTO events_fts (rowid, evidence, place) VALUES (?1, ?2, ?3)")?
+            .execute(params![rid, event.evidence, format!("{} {}", event.place, event.place_name)])?;
+        new_events += 1;
+    }
+    Ok((new_events, merged))
+}
+
+impl EventStore for SqliteStore {
+    fn add_article(
+        &mut self,
+        article: &NewArticle<'_>,
+        events: &[extract::Event],
+    ) -> Result<Ingested, StoreError> {
+        let hash = content_hash(article.text);
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let existing: Option<i64> = tx
+            .query_row("SELECT id FROM articles WHERE hash = ?1", [&hash], |row| row.get(0))
+            .optional()?;
+        if let Some(article_id) = existing {
+            return Ok(Ingested::Duplicate { article_id });
+        }
+        tx.execute(
+            "INSERT INTO articles (hash, url, title, publisher, published, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![hash, article.url, article.title, article.publisher, article.published, article.text],
+        )?;
+        let article_id = tx.last_insert_rowid();
+        let (new_events, merged_events) = insert_events(&tx, article_id, article.text, events)?;
+        tx.commit()?;
+        Ok(Ingested::Added { article_id, new_events, merged_events })
+    }
+
+    fn find_article(&self, text: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM articles WHERE hash = ?1", [content_hash(text)], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    fn events(
+        &self,
+        filter: &Filter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let (clause, mut values) = filter.sql();
+        values.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+        values.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE {clause}
+             ORDER BY e.date DESC, e.rid DESC LIMIT ? OFFSET ?"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(values), event_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
+        let (clause, values) = filter.sql();
+        let sql = format!("SELECT count(*) FROM events e WHERE {clause}");
+        let count: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(values), |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
+    fn near(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_km: f64,
+        limit: usize,
+        filter: &Filter,
+    ) -> Result<Vec<(StoredEvent, f64)>, StoreError> {
+        // A box that holds the circle: latitude span exact, longitude widened by the
+        // circle's widest parallel; near a pole or across the antimeridian, every longitude.
+        let d_lat = radius_km / EARTH_KM_PER_DEGREE;
+        let (min_lat, max_lat) = ((lat - d_lat).max(-90.0), (lat + d_lat).min(90.0));
+        let widest = min_lat.abs().max(max_lat.abs());
+        let d_lon = if widest >= 89.0 {
+            180.0
+        } else {
+            radius_km / (EARTH_KM_PER_DEGREE * widest.to_radians().cos())
+        };
+        let lon_clause = if d_lon >= 180.0 {
+            "1".to_owned()
+        } else if lon - d_lon < -180.0 || lon + d_lon > 180.0 {
+            let west = if lon - d_lon < -180.0 { lon - d_lon + 360.0 } else { lon - d_lon };
+            let east = if lon + d_lon > 180.0 { lon + d_lon - 360.0 } else { lon + d_lon };
+            format!("(r.max_lon >= {west} OR r.min_lon <= {east})")
+        } else {
+            format!("r.max_lon >= {} AND r.min_lon <= {}", lon - d_lon, lon + d_lon)
+        };
+        let (clause, values) = filter.sql();
+        let sql = format!(
+            "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
+             WHERE {lon_clause} AND r.max_lat >= {min_lat} AND r.min_lat <= {max_lat} AND {clause}"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let mut hits: Vec<(i64, f64)> = statement
+            .query_map(params_from_iter(values), |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?, row.get::<_, f64>(2)?))
+            })?
+            .filter_map(|row| match row {
+                Ok((rid, event_lat, event_lon)) => {
+                    let km = distance_km(lat, lon, event_lat, event_lon);
+                    (km <= radius_km).then_some(Ok((rid, km)))
+                }
+                Err(err) => Some(Err(err)),
+            })
+            .collect::<Result<_, _>>()?;
+        hits.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        hits.truncate(limit);
+        let mut by_rid = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.rid = ?1"
+        ))?;
+        hits.into_iter()
+            .map(|(rid, km)| Ok((by_rid.query_row([rid], event_from_row)?, km)))
+            .collect()
+    }
+
+    fn event(&self, id: &str) -> Result<Option<(StoredEvent, Vec<Source>)>, StoreError> {
+        let rid: Option<i64> = self
+            .conn
+            .query_row("SELECT rid FROM events WHERE id = ?1", [id], |row| row.get(0))
+            .optional()?;
+        let Some(rid) = rid else { return Ok(None) };
+        let event = self.conn.query_row(
+            &format!("SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.rid = ?1"),
+            [rid],
+            event_from_row,
+        )?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT s.article_id, a.url, a.title, a.publisher, a.published, s.evidence,
+                    s.evidence_start, s.evidence_end
+             FROM event_sources s JOIN articles a ON a.id = s.article_id
+             WHERE s.event_rid = ?1 ORDER BY s.article_id",
+        )?;
+        let sources = statement
+            .query_map([rid], |row| {
+                Ok(Source {
+                    article_id: row.get(0)?,
+                    url: row.get(1)?,
+                    title: row.get(2)?,
+                    publisher: row.get(3)?,
+                    published_at: row.get(4)?,
+                    evidence: row.get(5)?,
+                    evidence_start: row.get(6)?,
+                    evidence_end: row.get(7)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(Some((event, sources)))
+    }
+
+    fn stats(&self, filter: &Filter) -> Result<Vec<DayCount>, StoreError> {
+        let (clause, values) = filter.sql();
+        let sql = format!(
+            "SELECT e.date, e.event_type, count(*) FROM events e WHERE {clause}
+             GROUP BY e.date, e.event_type ORDER BY e.date, e.event_type"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(values), |row| {
+            Ok(DayCount {
+                date: row.get(0)?,
+                event_type: row.get(1)?,
+                count: row.get::<_, i64>(2)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn each_event(
+        &self,
+        filter: &Filter,
+        visit: &mut dyn FnMut(&StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let (clause, values) = filter.sql();
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE {clause} ORDER BY e.date DESC, e.rid DESC"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let mut rows = statement.query(params_from_iter(values))?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            visit(&event_from_row(row)?)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    fn extent(&self) -> Result<Option<Extent>, StoreError> {
+        let row = self.conn.query_row(
+            "SELECT min(lon), min(lat), max(lon), max(lat), min(date), max(date) FROM events",
+            [],
+            |row| {
+                Ok((
+                    row.get::<_, Option<f64>>(0)?,
+                    row.get::<_, Option<f64>>(1)?,
+                    row.get::<_, Option<f64>>(2)?,
+                    row.get::<_, Option<f64>>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                ))
+            },
+        )?;
+        Ok(match row {
+            (Some(a), Some(b), Some(c), Some(d), Some(first), Some(last)) => {
+                Some(Extent { bbox: [a, b, c, d], dates: (first, last) })
+            }
+            _ => None,
+        })
+    }
+
+    fn totals(&self) -> Result<Totals, StoreError> {
+        let (articles, events): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM events)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        Ok(Totals { articles: articles as u64, events: events as u64 })
+    }
+
+    fn reprocess(
+        &mut self,
+        extract: &mut dyn FnMut(&StoredArticle) -> Vec<extract::Event>,
+    ) -> Result<Totals, StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "DELETE FROM event_sources; DELETE FROM events; DELETE FROM events_rtree; DELETE FROM events_fts;",
+        )?;
+        {
+            let mut statement =
+                tx.prepare("SELECT id, text, title, published FROM articles ORDER BY id")?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let article = StoredArticle {
+                    id: row.get(0)?,
+                    text: row.get(1)?,
+                    title: row.get(2)?,
+                    published: row.get(3)?,
+                };
+                let events = extract(&article);
+                insert_events(&tx, article.id, &article.text, &events)?;
+            }
+        }
+        tx.commit()?;
+        self.totals()
+    }
+}
+
+/// Kilometres per degree of latitude on the mean sphere.
+const EARTH_KM_PER_DEGREE: f64 = crate::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
