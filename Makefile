@@ -76,12 +76,18 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 
-## bench: performance figures, built in release mode, with the spaCy peer measured in the same run.
+## bench: performance figures, built in release mode, with the spaCy and PostGIS peers measured in the same run.
 bench: build bench-deps
 	$(CARGO) bench --locked -p gazetteer --bench gazetteer
 	$(CARGO) bench --locked -p extract --bench geoparse | tee target/bench-geoparse.txt
 	PYTHONPATH=.deps/bench python3 bench/spacy_peer.py ../shared/eval/gwn.jsonl > target/bench-spacy.json
 	python3 bench/ratio.py target/bench-geoparse.txt target/bench-spacy.json
+	$(CARGO) bench --locked -p store --bench store | tee target/bench-store.json
+	python3 bench/sample_batch.py 4000 > target/bench-store/articles.jsonl
+	rm -f target/bench-store/ingest.sqlite*
+	$(BIN) ingest --db target/bench-store/ingest.sqlite target/bench-store/articles.jsonl | tee target/bench-ingest.txt
+	bash bench/postgis_peer.sh target/bench-store > target/bench-postgis.json
+	python3 bench/store_ratio.py target/bench-store.json target/bench-postgis.json target/bench-ingest.txt
 
 bench-deps: .deps/bench/spacy/__init__.py
 .deps/bench/spacy/__init__.py:

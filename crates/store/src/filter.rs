@@ -174,7 +174,7 @@ impl Filter {
         }
         if let Some(text) = &self.text {
             clauses.push(
-                "e.rid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)".to_owned(),
+                "e.rid IN (SELECT event_rid FROM events_fts WHERE events_fts MATCH ?)".to_owned(),
             );
             values.push(Value::Text(fts_query(text)));
         }

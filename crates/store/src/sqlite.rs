@@ -64,7 +64,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX event_sources_article ON event_sources(article_id);
     CREATE VIRTUAL TABLE events_rtree USING rtree(rid, min_lon, max_lon, min_lat, max_lat);
-    CREATE VIRTUAL TABLE events_fts USING fts5(evidence, place, tokenize = 'unicode61 remove_diacritics 2');",
+    CREATE VIRTUAL TABLE events_fts USING fts5(evidence, place, event_rid UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');",
 ];
 
 /// Columns of [`StoredEvent`], in the order [`event_from_row`] reads them; events are
@@ -254,9 +254,9 @@ fn insert_events(
             )?
             .execute(params![rid, f64::from(event.confidence), event.fatalities, event.injured])?;
             tx.prepare_cached(
-                "UPDATE events_fts SET evidence = evidence || ' ' || ?2 WHERE rowid = ?1",
+                "INSERT INTO events_fts (evidence, place, event_rid) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![rid, event.evidence])?;
+            .execute(params![event.evidence, event.place, rid])?;
             merged += 1;
             continue;
         }
@@ -304,8 +304,14 @@ fn insert_events(
             "INSERT INTO events_rtree (rid, min_lon, max_lon, min_lat, max_lat) VALUES (?1, ?2, ?2, ?3, ?3)",
         )?
         .execute(params![rid, event.lon, event.lat])?;
-        tx.prepare_cached("INSERT INTO events_fts (rowid, evidence, place) VALUES (?1, ?2, ?3)")?
-            .execute(params![rid, event.evidence, format!("{} {}", event.place, event.place_name)])?;
+        tx.prepare_cached(
+            "INSERT INTO events_fts (evidence, place, event_rid) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![
+            event.evidence,
+            format!("{} {}", event.place, event.place_name),
+            rid
+        ])?;
         new_events += 1;
     }
     Ok((new_events, merged))

@@ -1,0 +1,188 @@
+//! `make bench`: the store at one million events.
+//!
+//! Generates events at random points of the border region (a fixed seed, so every run and
+//! the PostGIS peer see the same points), stores them through the ingest path (merge check,
+//! R*Tree, full-text index), then times the near query (25 km, at most 100 rows) from 1,000
+//! centres, 2°×2° bbox queries rendered as GeoJSON, and a full GeoJSON export with the
+//! process's peak memory before and after it. Writes the points and queries to
+//! `target/bench-store/` for `bench/postgis_peer.sh` and prints one JSON line.
+
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    reason = "a bench harness reports and stops on failure"
+)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use store::{EventStore, Filter, SqliteStore, export};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let n: usize =
+        std::env::var("BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-store");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("events.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut rng = Rng(0x5EED_B0DE_2022_0224);
+    let types = &store::EVENT_TYPES[..14];
+    let start_day = extract::Date::new(2022, 2, 24).unwrap();
+    let mut points =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("points.csv")).unwrap());
+    writeln!(points, "id,lon,lat,date,event_type").unwrap();
+    let mut events = Vec::with_capacity(n);
+    for i in 0..n {
+        let lon = 22.0 + 23.0 * rng.next();
+        let lat = 44.0 + 12.0 * rng.next();
+        let date = start_day.add_days((rng.next() * 1000.0) as i64).to_string();
+        let kind = types[(rng.next() * types.len() as f64) as usize % types.len()];
+        writeln!(points, "ev{i},{lon:.6},{lat:.6},{date},{kind}").unwrap();
+        events.push(extract::Event {
+            id: format!("ev{i}"),
+            event_type: kind,
+            acled_event_type: "Explosions/Remote violence",
+            acled_sub_event_type: "Shelling/artillery/missile attack",
+            actor1: Some("Russian forces"),
+            actor2: Some("Ukrainian forces"),
+            date,
+            date_precision: 1,
+            place: "Somewhere".to_owned(),
+            place_name: "Somewhere".to_owned(),
+            geonameid: Some(703_448),
+            admin1: Some("Kharkiv".to_owned()),
+            country_code: "UA".to_owned(),
+            lon,
+            lat,
+            geo_precision: 1,
+            fatalities: Some(2),
+            injured: None,
+            claimed: false,
+            confidence: 0.7,
+            evidence: format!("Russian forces shelled the town overnight, report {i} said."),
+            evidence_start: 0,
+            evidence_end: 60,
+            evidence_spans: vec![(0, 60)],
+        });
+    }
+    points.flush().unwrap();
+    let mut near_file = std::fs::File::create(dir.join("near.csv")).unwrap();
+    writeln!(near_file, "lat,lon").unwrap();
+    let centres: Vec<(f64, f64)> =
+        (0..1000).map(|_| (45.0 + 10.0 * rng.next(), 23.0 + 21.0 * rng.next())).collect();
+    for (lat, lon) in &centres {
+        writeln!(near_file, "{lat:.6},{lon:.6}").unwrap();
+    }
+    let boxes: Vec<[f64; 4]> = (0..5)
+        .map(|i| {
+            let (x, y) = (28.0 + 2.0 * i as f64, 47.0 + i as f64);
+            [x, y, x + 2.0, y + 2.0]
+        })
+        .collect();
+    let mut bbox_file = std::fs::File::create(dir.join("bbox.csv")).unwrap();
+    writeln!(bbox_file, "min_lon,min_lat,max_lon,max_lat").unwrap();
+    for b in &boxes {
+        writeln!(bbox_file, "{},{},{},{}", b[0], b[1], b[2], b[3]).unwrap();
+    }
+
+    // Store through the ingest path: 10 events per article, one transaction each.
+    let mut store = SqliteStore::open(&db).unwrap();
+    let started = Instant::now();
+    for (i, chunk) in events.chunks(10).enumerate() {
+        let text = format!("Synthetic article {i}.");
+        let article =
+            store::NewArticle { text: &text, published: Some("2024-01-01"), ..Default::default() };
+        store.add_article(&article, chunk).unwrap();
+    }
+    let ingest_s = started.elapsed().as_secs_f64();
+    drop(events);
+    let totals = store.totals().unwrap();
+    eprintln!(
+        "stored {} events from {} articles in {ingest_s:.1} s",
+        totals.events, totals.articles
+    );
+
+    // Near queries.
+    let filter = Filter::default();
+    for (lat, lon) in centres.iter().take(100) {
+        store.near(*lat, *lon, 25.0, 100, &filter).unwrap();
+    }
+    let mut near_ms = Vec::new();
+    let mut rows = 0;
+    for (lat, lon) in &centres {
+        let t = Instant::now();
+        rows += store.near(*lat, *lon, 25.0, 100, &filter).unwrap().len();
+        near_ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    near_ms.sort_by(f64::total_cmp);
+
+    // Bbox queries as GeoJSON text.
+    let mut bbox_ms = Vec::new();
+    let mut bbox_features = 0;
+    for (i, b) in boxes.iter().enumerate() {
+        let filter = Filter { bbox: Some(*b), ..Filter::default() };
+        let t = Instant::now();
+        let mut out = Vec::new();
+        let count = export::write_geojson(&store, &filter, &mut out).unwrap();
+        bbox_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        if i == 0 {
+            bbox_features = count;
+        }
+    }
+    bbox_ms.sort_by(f64::total_cmp);
+
+    // Full export.
+    let rss_before = peak_rss_mb();
+    let t = Instant::now();
+    let file = std::fs::File::create(dir.join("export.geojson")).unwrap();
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+    let exported = export::write_geojson(&store, &Filter::default(), &mut writer).unwrap();
+    drop(writer);
+    let export_s = t.elapsed().as_secs_f64();
+    let rss_after = peak_rss_mb();
+
+    let report = serde_json::json!({
+        "events": totals.events,
+        "store_events_per_s": (totals.events as f64 / ingest_s).round(),
+        "store_articles_per_s": (totals.articles as f64 / ingest_s).round(),
+        "near_p50_ms": (percentile(&near_ms, 0.5) * 1000.0).round() / 1000.0,
+        "near_p99_ms": (percentile(&near_ms, 0.99) * 1000.0).round() / 1000.0,
+        "near_rows_mean": rows as f64 / centres.len() as f64,
+        "bbox_ms_median": (percentile(&bbox_ms, 0.5) * 10.0).round() / 10.0,
+        "bbox_features": bbox_features,
+        "export_geojson_s": (export_s * 100.0).round() / 100.0,
+        "export_events": exported,
+        "peak_rss_mb_before_export": rss_before.round(),
+        "peak_rss_mb_after_export": rss_after.round(),
+    });
+    println!("{report}");
+}
