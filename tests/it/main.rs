@@ -6,6 +6,7 @@
 )]
 
 mod download;
+mod fetch;
 mod gazetteer_full;
 mod geoparse_cli;
 mod server_e2e;

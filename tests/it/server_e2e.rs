@@ -135,6 +135,7 @@ fn start_server(db: &Path, gazetteer: Arc<gazetteer::Gazetteer>, token: &str) ->
         db: db.to_path_buf(),
         web: root().join("web"),
         token: Some(token.to_owned()),
+        allow_private_addresses: false,
     };
     let state = server::api::AppState::new(config, gazetteer).unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -288,6 +289,13 @@ fn ingest_query_page_with_gdal_and_export() {
     let auth = format!("Bearer {token}");
     let (status, body) = http(port, "POST", "/api/articles", &[("Authorization", &auth)], article);
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    // A URL on the server's own network is not fetched (no SSRF through ingestion).
+    let by_url = format!(r#"{{"url": "http://127.0.0.1:{port}/health"}}"#);
+    let (status, body) =
+        http(port, "POST", "/api/articles", &[("Authorization", &auth)], by_url.as_bytes());
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("refused") && body.contains("\"parameter\":\"url\""), "{body}");
     let big = vec![b'a'; 3 << 20];
     assert_eq!(http(port, "POST", "/api/articles", &[("Authorization", &auth)], &big).0, 413);
     let (_, health) = get_json(port, "/health");

@@ -35,6 +35,7 @@ pub struct AppState {
     gazetteer: Arc<Gazetteer>,
     token: Option<String>,
     web: PathBuf,
+    allow_private: bool,
 }
 
 /// How to start the server.
@@ -46,6 +47,9 @@ pub struct Config {
     pub web: PathBuf,
     /// The bearer token that write endpoints require; without one they are closed.
     pub token: Option<String>,
+    /// Whether `POST /api/articles` may fetch URLs on loopback, private and link-local
+    /// addresses.
+    pub allow_private_addresses: bool,
 }
 
 /// An error answer: status, OGC exception code, the parameter at fault.
@@ -122,6 +126,7 @@ impl AppState {
             gazetteer,
             token: config.token,
             web: config.web,
+            allow_private: config.allow_private_addresses,
         }))
     }
 
@@ -706,19 +711,24 @@ async fn add_article(
             format!("expected JSON {{\"text\", \"title\", \"published\", \"url\"}}: {err}"),
         )
     })?;
-    if body.text.is_none() && body.url.is_some() {
-        return Err(ApiError::bad(
-            "url",
-            "fetching by URL is done with `borderwatch ingest --url`; send the article text",
-        ));
-    }
-    let input = crate::ingest::ArticleInput {
-        origin: "request".to_owned(),
-        text: body.text.unwrap_or_default(),
-        title: body.title,
-        url: body.url,
-        publisher: body.publisher,
-        published: body.published,
+    let input = match (body.text, body.url) {
+        (None, Some(url)) => {
+            let mut fetched = crate::fetch::fetch_article(&url, state.allow_private)
+                .await
+                .map_err(|err| ApiError::bad("url", format!("{err:#}")))?;
+            fetched.title = body.title.or(fetched.title);
+            fetched.published = body.published.or(fetched.published);
+            fetched.publisher = body.publisher;
+            fetched
+        }
+        (text, url) => crate::ingest::ArticleInput {
+            origin: "request".to_owned(),
+            text: text.unwrap_or_default(),
+            title: body.title,
+            url,
+            publisher: body.publisher,
+            published: body.published,
+        },
     };
     crate::ingest::published_date(&input, None)
         .map_err(|message| ApiError::bad("published", message))?;

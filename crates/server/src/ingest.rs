@@ -252,6 +252,26 @@ pub struct Summary {
     pub skipped: Vec<String>,
 }
 
+impl Summary {
+    /// Adds one article's outcome; the first 20 skips are reported on standard error.
+    pub fn count(&mut self, outcome: Result<Ingested, String>) {
+        match outcome {
+            Ok(Ingested::Added { new_events, merged_events, .. }) => {
+                self.added += 1;
+                self.new_events += new_events;
+                self.merged_events += merged_events;
+            }
+            Ok(Ingested::Duplicate { .. }) => self.duplicates += 1,
+            Err(reason) => {
+                if self.skipped.len() < 20 {
+                    note(&format!("skipped {reason}"));
+                }
+                self.skipped.push(reason);
+            }
+        }
+    }
+}
+
 /// Ingests every article of `paths`; reports progress on standard error every two seconds
 /// and returns the summary.
 pub fn ingest_paths(
@@ -264,20 +284,7 @@ pub fn ingest_paths(
     let started = Instant::now();
     let mut last_report = Instant::now();
     read_inputs(paths, &mut |item| {
-        match item.and_then(|input| ingest_one(gazetteer, store, &input, fallback)) {
-            Ok(Ingested::Added { new_events, merged_events, .. }) => {
-                summary.added += 1;
-                summary.new_events += new_events;
-                summary.merged_events += merged_events;
-            }
-            Ok(Ingested::Duplicate { .. }) => summary.duplicates += 1,
-            Err(reason) => {
-                if summary.skipped.len() < 20 {
-                    note(&format!("skipped {reason}"));
-                }
-                summary.skipped.push(reason);
-            }
-        }
+        summary.count(item.and_then(|input| ingest_one(gazetteer, store, &input, fallback)));
         if last_report.elapsed().as_secs() >= 2 {
             last_report = Instant::now();
             let done = summary.added + summary.duplicates + summary.skipped.len();

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod download;
+pub mod fetch;
 pub mod gazetteer_cli;
 pub mod geoparse_cli;
 pub mod html;

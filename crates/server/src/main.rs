@@ -53,8 +53,14 @@ enum Command {
     /// Store articles and their events: .txt, .html, .jsonl files, folders, `-` for JSONL on stdin.
     Ingest {
         /// Files, folders, or `-`.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "url")]
         paths: Vec<PathBuf>,
+        /// Fetch an article page (HTML or text) over HTTP(S); repeat the flag for several.
+        #[arg(long)]
+        url: Vec<String>,
+        /// Allow URLs on loopback, private and link-local addresses (refused by default).
+        #[arg(long)]
+        allow_private_addresses: bool,
         /// Publication date (YYYY-MM-DD) for articles that carry none.
         #[arg(long)]
         published: Option<String>,
@@ -102,6 +108,9 @@ enum Command {
         /// without either, writing is disabled).
         #[arg(long)]
         token_file: Option<PathBuf>,
+        /// Let `POST /api/articles` fetch URLs on loopback, private and link-local addresses.
+        #[arg(long)]
+        allow_private_addresses: bool,
     },
 }
 
@@ -299,12 +308,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
             run_jsonl(&gazetteer, Mode::Events { published }, input.as_deref(), output.as_deref())
         }
-        Command::Ingest { paths, published, db, gazetteer } => {
+        Command::Ingest { paths, url, allow_private_addresses, published, db, gazetteer } => {
             let published = parse_published(published.as_deref())?;
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
             let mut store = store::SqliteStore::open(&db.db)?;
             let started = std::time::Instant::now();
-            let summary = server::ingest::ingest_paths(&gazetteer, &mut store, &paths, published);
+            let mut summary =
+                server::ingest::ingest_paths(&gazetteer, &mut store, &paths, published);
+            if !url.is_empty() {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                for url in &url {
+                    let fetched = runtime
+                        .block_on(server::fetch::fetch_article(url, allow_private_addresses));
+                    let outcome = fetched.map_err(|err| format!("{err:#}")).and_then(|input| {
+                        server::ingest::ingest_one(&gazetteer, &mut store, &input, published)
+                    });
+                    summary.count(outcome);
+                }
+            }
             let seconds = started.elapsed().as_secs_f64();
             let done = summary.added + summary.duplicates;
             server::output::line(&format!(
@@ -367,7 +388,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             server::output::line(&format!("wrote {count} events to {}", out.display()))
         }
-        Command::Serve { addr, db, gazetteer, web, token_file } => {
+        Command::Serve { addr, db, gazetteer, web, token_file, allow_private_addresses } => {
             let token = match token_file {
                 Some(path) => Some(
                     std::fs::read_to_string(&path)
@@ -382,7 +403,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("the write token must be at least 16 characters");
             }
             let gazetteer = std::sync::Arc::new(gazetteer_cli::load(&gazetteer)?);
-            let config = server::api::Config { db: db.db, web, token };
+            let config = server::api::Config { db: db.db, web, token, allow_private_addresses };
             let state = server::api::AppState::new(config, gazetteer)?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(server::api::serve(state, &addr))
