@@ -69,6 +69,20 @@ export function fetchStats(params, signal) {
   return getJson(statsUrl(params), signal);
 }
 
+/** Events within `radiusKm` of a point, nearest first (each with properties.distance_km). */
+export function nearUrl(params, { lat, lon, radiusKm, limit = 500 }) {
+  const all = new URLSearchParams(params);
+  all.set("lat", lat.toFixed(5));
+  all.set("lon", lon.toFixed(5));
+  all.set("radius_km", String(radiusKm));
+  all.set("limit", String(limit));
+  return withQuery("api/events/near", all);
+}
+
+export function fetchNear(url, signal) {
+  return getJson(url, signal);
+}
+
 export function fetchEvent(id, signal) {
   return getJson(`api/events/${encodeURIComponent(id)}`, signal);
 }

@@ -4,7 +4,7 @@
 import { Map as MapLibreMap, NavigationControl, ScaleControl, Marker } from "../vendor/maplibre-gl/maplibre-gl.mjs";
 
 import { EVENT_LIMIT, EVENT_TYPES, KNOWN_ACTORS, REGION, typeInfo } from "./config.js";
-import { exportUrl, eventsUrl, fetchEvent, fetchEvents, fetchStats, filterParams, postArticle } from "./api.js";
+import { exportUrl, eventsUrl, fetchEvent, fetchEvents, fetchNear, fetchStats, filterParams, nearUrl, postArticle } from "./api.js";
 import { formatHash, parseHash } from "./state.js";
 import { CITY_LABEL_LAYERS, buildStyle, labelField, loadFontFaces } from "./style.js";
 import { Timeline } from "./timeline.js";
@@ -32,6 +32,11 @@ const els = {
   sidebar: $("sidebar"),
   sidebarToggle: $("sidebar-toggle"),
   mapError: $("map-error"),
+  nearRadius: $("near-radius"),
+  nearToggle: $("near-toggle"),
+  nearClear: $("near-clear"),
+  nearStatus: $("near-status"),
+  nearList: $("near-list"),
   exports: { geojson: $("export-geojson"), csv: $("export-csv"), gpkg: $("export-gpkg") },
 };
 
@@ -46,6 +51,13 @@ let mapReady = null;
 let placeMarker = null;
 let refreshController = null;
 let refreshSeq = 0;
+/** Near-search: whether a map click picks the point, and the point last searched around. */
+let nearMode = false;
+let nearPoint = null;
+let nearController = null;
+/** The days with events (all dates), for the play button. */
+let statDays = [];
+let playTimer = 0;
 
 // ---------------------------------------------------------------------------------------------
 // Filters <-> state
@@ -150,6 +162,7 @@ async function refresh() {
   setCount("Loading events…", { loading: true });
   const statsParams = filterParams(state, { omit: ["datetime"] });
   const eventsQuery = params ? eventsUrl(params) : "";
+  if (nearPoint) runNear(nearPoint.lat, nearPoint.lon);
   try {
     const [collection, stats] = await Promise.all([
       params ? fetchEvents(params, controller.signal) : { type: "FeatureCollection", features: [] },
@@ -161,6 +174,7 @@ async function refresh() {
     if (stats) {
       for (const row of stats.days ?? []) addType(row.event_type);
       timeline.setData(stats.days ?? []);
+      statDays = [...new Set((stats.days ?? []).map((d) => d.date).filter(Boolean))].sort();
     }
   } catch (error) {
     if (error.name === "AbortError" || seq !== refreshSeq) return;
@@ -202,9 +216,16 @@ function showEvents(collection, query) {
   if (state.event && !panel.isOpen) openEvent(state.event, { fly: false });
 }
 
-function renderList(features) {
+let listFeatures = [];
+
+function renderList(features = listFeatures) {
+  listFeatures = features;
   const LIST_MAX = 200;
-  const sorted = [...features].sort((a, b) => String(b.properties.date ?? "").localeCompare(String(a.properties.date ?? "")));
+  const inView = $("list-in-view").checked && map;
+  const bounds = inView ? map.getBounds() : null;
+  const shown = bounds ? features.filter((f) => bounds.contains(f.geometry.coordinates)) : features;
+  $("event-list").dataset.scope = bounds ? "view" : "all";
+  const sorted = [...shown].sort((a, b) => String(b.properties.date ?? "").localeCompare(String(a.properties.date ?? "")));
   const items = sorted.slice(0, LIST_MAX).map((f) => {
     const p = f.properties;
     const li = document.createElement("li");
@@ -228,6 +249,216 @@ function renderList(features) {
   els.list.replaceChildren(...items);
   els.listMore.hidden = sorted.length <= LIST_MAX;
   els.listMore.textContent = `The ${LIST_MAX} latest of ${sorted.length} are listed.`;
+  const n = sorted.length;
+  $("list-summary").textContent = bounds
+    ? `${n} of ${features.length} in view`
+    : `All ${features.length}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Near-search
+
+/** A circle of `radiusKm` around a point, as a GeoJSON polygon (great-circle destinations). */
+function circlePolygon(lat, lon, radiusKm, steps = 96) {
+  const R = 6371.0088;
+  const d = radiusKm / R;
+  const φ1 = (lat * Math.PI) / 180;
+  const λ1 = (lon * Math.PI) / 180;
+  const ring = [];
+  for (let i = 0; i <= steps; i++) {
+    const θ = (2 * Math.PI * (i % steps)) / steps;
+    const φ2 = Math.asin(Math.sin(φ1) * Math.cos(d) + Math.cos(φ1) * Math.sin(d) * Math.cos(θ));
+    const λ2 = λ1 + Math.atan2(Math.sin(θ) * Math.sin(d) * Math.cos(φ1), Math.cos(d) - Math.sin(φ1) * Math.sin(φ2));
+    ring.push([(λ2 * 180) / Math.PI, (φ2 * 180) / Math.PI]);
+  }
+  return { type: "Feature", properties: { radius_km: radiusKm }, geometry: { type: "Polygon", coordinates: [ring] } };
+}
+
+function addNearLayers() {
+  map.addSource("near-circle", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+  const before = map.getLayer("events-clusters") ? "events-clusters" : undefined;
+  map.addLayer(
+    { id: "near-circle-fill", type: "fill", source: "near-circle", paint: { "fill-color": "#1f6feb", "fill-opacity": 0.08 } },
+    before,
+  );
+  map.addLayer(
+    {
+      id: "near-circle-line",
+      type: "line",
+      source: "near-circle",
+      paint: { "line-color": "#1f6feb", "line-width": 2, "line-dasharray": [2, 1.5] },
+    },
+    before,
+  );
+}
+
+const EVENT_LAYERS = ["events-clusters", "events-cluster-count", "events-points"];
+
+function addHeatLayer() {
+  map.addLayer(
+    {
+      id: "events-heat",
+      type: "heatmap",
+      source: "events",
+      layout: { visibility: "none" },
+      paint: {
+        // Clusters stand for their points.
+        "heatmap-weight": ["coalesce", ["get", "point_count"], 1],
+        "heatmap-intensity": ["interpolate", ["linear"], ["zoom"], 3, 0.6, 10, 1.5],
+        "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 3, 14, 10, 30],
+        "heatmap-opacity": 0.8,
+        "heatmap-color": [
+          "interpolate",
+          ["linear"],
+          ["heatmap-density"],
+          0, "rgba(255,255,178,0)",
+          0.2, "rgba(254,204,92,0.7)",
+          0.5, "rgb(253,141,60)",
+          0.8, "rgb(240,59,32)",
+          1, "rgb(189,0,38)",
+        ],
+      },
+    },
+    "events-clusters",
+  );
+}
+
+function setHeatmap(on) {
+  if (!map?.getLayer("events-heat")) return;
+  map.setLayoutProperty("events-heat", "visibility", on ? "visible" : "none");
+  for (const id of EVENT_LAYERS) map.setLayoutProperty(id, "visibility", on ? "none" : "visible");
+}
+
+// Play: step a time window through the whole period, one step a second.
+
+const DAY_MS = 86400000;
+const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+const dayMs = (iso) => Date.parse(`${iso}T00:00:00Z`);
+
+function stopPlay() {
+  clearTimeout(playTimer);
+  playTimer = 0;
+  $("timeline-play").setAttribute("aria-pressed", "false");
+  $("timeline-play").textContent = "▶ Play";
+}
+
+function startPlay() {
+  if (statDays.length < 2) return;
+  const first = dayMs(statDays[0]);
+  const last = dayMs(statDays[statDays.length - 1]);
+  // About twelve steps over the period.
+  const width = Math.max(1, Math.ceil((last - first) / DAY_MS / 12));
+  let start = first;
+  $("timeline-play").setAttribute("aria-pressed", "true");
+  $("timeline-play").textContent = "❚❚ Pause";
+  const step = () => {
+    if (start > last) {
+      stopPlay();
+      return;
+    }
+    state.from = isoDay(start);
+    state.to = isoDay(start + (width - 1) * DAY_MS);
+    els.from.value = state.from;
+    els.to.value = state.to;
+    timeline.setRange(state.from, state.to);
+    refresh();
+    start += width * DAY_MS;
+    playTimer = setTimeout(step, 1000);
+  };
+  step();
+}
+
+function setNearMode(on) {
+  nearMode = on;
+  els.nearToggle.setAttribute("aria-pressed", String(on));
+  $("map").classList.toggle("near-mode", on);
+  if (on && !nearPoint) els.nearStatus.textContent = "Click the map or choose a place to list the events around it.";
+}
+
+function setNearStatus(text, { query = "", loading = false, count = null } = {}) {
+  els.nearStatus.textContent = text;
+  els.nearStatus.dataset.query = query;
+  if (loading) els.nearStatus.dataset.loading = "true";
+  else delete els.nearStatus.dataset.loading;
+  if (count === null) delete els.nearStatus.dataset.count;
+  else els.nearStatus.dataset.count = String(count);
+}
+
+async function runNear(lat, lon) {
+  nearPoint = { lat, lon };
+  const radiusKm = Number(els.nearRadius.value) || 25;
+  await mapReady;
+  map.getSource("near-circle")?.setData({ type: "FeatureCollection", features: [circlePolygon(lat, lon, radiusKm)] });
+  els.nearClear.hidden = false;
+  nearController?.abort();
+  const controller = new AbortController();
+  nearController = controller;
+  const params = filterParams(state);
+  if (!params) {
+    els.nearList.replaceChildren();
+    setNearStatus("No event type is checked.", { count: 0 });
+    return;
+  }
+  const url = nearUrl(params, { lat, lon, radiusKm });
+  setNearStatus("Looking for events nearby…", { query: url, loading: true });
+  try {
+    const answer = await fetchNear(url, controller.signal);
+    if (controller !== nearController) return;
+    const features = (answer?.features ?? []).filter((f) => f?.properties);
+    renderNearList(features);
+    const n = features.length;
+    const where = `${lat.toFixed(3)}° N, ${lon.toFixed(3)}° E`;
+    setNearStatus(`${n} event${n === 1 ? "" : "s"} within ${radiusKm} km of ${where}, nearest first.`, { query: url, count: n });
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    els.nearList.replaceChildren();
+    setNearStatus(`Could not search near this point (${error.message}).`, { query: url });
+  }
+}
+
+function renderNearList(features) {
+  const items = features.map((f) => {
+    const p = f.properties;
+    const id = String(f.id ?? p.id);
+    const km = Number(p.distance_km);
+    const li = document.createElement("li");
+    li.dataset.id = id;
+    li.dataset.distance = String(km);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.id = id;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
+    swatch.style.background = typeInfo(p.event_type).color;
+    const what = document.createElement("span");
+    what.textContent = `${typeInfo(p.event_type).label}, ${p.place_name || p.place || "unknown place"}, ${p.date ?? ""}`;
+    const dist = document.createElement("span");
+    dist.className = "dist";
+    dist.textContent = Number.isFinite(km) ? `${km.toFixed(1)} km` : "";
+    button.append(swatch, what, dist);
+    button.addEventListener("click", () => openEvent(id, { fly: true }));
+    li.appendChild(button);
+    return li;
+  });
+  els.nearList.replaceChildren(...items);
+}
+
+function clearNear() {
+  nearController?.abort();
+  nearPoint = null;
+  els.nearList.replaceChildren();
+  els.nearClear.hidden = true;
+  map?.getSource("near-circle")?.setData({ type: "FeatureCollection", features: [] });
+  setNearStatus(nearMode ? "Click the map or choose a place to list the events around it." : "Turn this on, then click the map or choose a place.");
+}
+
+function wireNear() {
+  els.nearToggle.addEventListener("click", () => setNearMode(!nearMode));
+  els.nearClear.addEventListener("click", clearNear);
+  els.nearRadius.addEventListener("change", () => {
+    if (nearPoint) runNear(nearPoint.lat, nearPoint.lon);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,12 +546,22 @@ async function createMap() {
   map.addControl(new ScaleControl({ unit: "metric" }), "bottom-right");
   window.borderwatch = { map };
 
-  mapReady = new Promise((resolve) => map.once("load", resolve));
+  mapReady = new Promise((resolve) =>
+    map.once("load", () => {
+      addNearLayers();
+      addHeatLayer();
+      setHeatmap($("heatmap").checked);
+      resolve();
+    }),
+  );
   map.on("error", (event) => {
     const message = event?.error?.message ?? "unknown error";
     showMapError(`Map error: ${message}`);
   });
-  map.on("moveend", () => writeHash());
+  map.on("moveend", () => {
+    writeHash();
+    if ($("list-in-view").checked) renderList();
+  });
 
   for (const layer of ["events-points", "events-clusters"]) {
     map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
@@ -335,6 +576,10 @@ function showMapError(message) {
 }
 
 async function onMapClick(event) {
+  if (nearMode) {
+    runNear(event.lngLat.lat, event.lngLat.lng);
+    return;
+  }
   const pad = 5;
   const box = [
     [event.point.x - pad, event.point.y - pad],
@@ -366,6 +611,7 @@ function flyToPlace(place) {
   placeMarker = new Marker({ color: "#17202b" }).setLngLat(center).addTo(map);
   placeMarker.getElement().setAttribute("aria-label", `Place: ${place.name ?? ""}`);
   map.flyTo({ center, zoom: 10, essential: true });
+  if (nearMode) runNear(center[1], center[0]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -405,6 +651,7 @@ function debounce(fn, ms) {
 function wireFilters() {
   $("filters").addEventListener("submit", (e) => e.preventDefault());
   const onDates = () => {
+    if (playTimer) stopPlay();
     state.from = els.from.value;
     state.to = els.to.value;
     if (state.from && state.to && state.from > state.to) [state.from, state.to] = [state.to, state.from];
@@ -518,6 +765,10 @@ async function main() {
   writeInputs();
   wireFilters();
   wireArticleForm();
+  wireNear();
+  $("list-in-view").addEventListener("change", () => renderList());
+  $("timeline-play").addEventListener("click", () => (playTimer ? stopPlay() : startPlay()));
+  $("heatmap").addEventListener("change", () => setHeatmap($("heatmap").checked));
   await createMap();
   mapReady.then(() => {
     map.getCanvas().setAttribute("aria-label", "Map of conflict events. Arrow keys pan, plus and minus zoom.");

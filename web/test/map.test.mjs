@@ -8,7 +8,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +85,7 @@ before(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    acceptDownloads: true,
     viewport: { width: 1280, height: 800 },
     args: [
       "--headless",
@@ -259,6 +260,145 @@ test('the place search for "Belgorod" flies the map near 50.6N 36.6E', async () 
   const hash = await page.evaluate(() => location.hash);
   const [, lat, lon] = /map=[\d.]+\/([\d.-]+)\/([\d.-]+)/.exec(hash) ?? [];
   assert.ok(Math.abs(Number(lat) - 50.6) < 0.25 && Math.abs(Number(lon) - 36.6) < 0.25, `the hash says ${hash}`);
+});
+
+test("a near-search at Belgorod (50 km) lists the API's events nearest first", async () => {
+  await page.evaluate(() => window.borderwatch.map.jumpTo({ center: [36.6, 50.6], zoom: 8 }));
+  await mapIdle();
+  await page.selectOption("#near-radius", "50");
+  await page.click("#near-toggle");
+  assert.equal(await page.getAttribute("#near-toggle", "aria-pressed"), "true");
+  const point = await page.evaluate(() => window.borderwatch.map.project([36.6, 50.6]));
+  const canvas = await (await page.$("#map canvas.maplibregl-canvas")).boundingBox();
+  await page.mouse.click(canvas.x + point.x, canvas.y + point.y);
+  await page.waitForSelector("#near-status[data-count]:not([data-loading])", { state: "attached", timeout: 15000 });
+  const query = await page.getAttribute("#near-status", "data-query");
+  assert.ok(query.startsWith("api/events/near?"), `the near-search asked ${query}`);
+  const params = new URLSearchParams(query.split("?")[1]);
+  assert.equal(params.get("radius_km"), "50");
+  assert.ok(Math.abs(Number(params.get("lat")) - 50.6) < 0.02 && Math.abs(Number(params.get("lon")) - 36.6) < 0.02, `searched at ${query}`);
+  const answer = await api(query);
+  const listed = await page.$$eval("#near-list li", (rows) => rows.map((r) => ({ id: r.dataset.id, km: Number(r.dataset.distance) })));
+  assert.ok(listed.length > 0, "no event listed near Belgorod");
+  assert.deepEqual(listed.map((r) => r.id), answer.features.map((f) => String(f.id ?? f.properties.id)), "the list's order differs from the API's");
+  for (let i = 1; i < listed.length; i++) assert.ok(listed[i].km >= listed[i - 1].km, `distances not ascending at row ${i}`);
+  assert.ok(listed.every((r) => r.km <= 50), "an event beyond 50 km is listed");
+  // The circle is drawn as a polygon layer.
+  const circle = await page.evaluate(async () => {
+    const map = window.borderwatch.map;
+    const data = await map.getSource("near-circle").getData();
+    return { type: data.features[0]?.geometry?.type, layer: Boolean(map.getLayer("near-circle-fill")) };
+  });
+  assert.deepEqual(circle, { type: "Polygon", layer: true });
+  await page.click("#near-clear");
+  await page.click("#near-toggle");
+  assert.equal(await page.getAttribute("#near-toggle", "aria-pressed"), "false");
+});
+
+test("the event list follows the view, and a row flies to its event and opens it", async () => {
+  await page.check("#list-in-view");
+  await page.evaluate(() => window.borderwatch.map.jumpTo({ center: [36.6, 50.6], zoom: 8 }));
+  await mapIdle();
+  const expected = await page.evaluate(async () => {
+    const map = window.borderwatch.map;
+    const bounds = map.getBounds();
+    const data = await map.getSource("events").getData();
+    return data.features.filter((f) => bounds.contains(f.geometry.coordinates)).map((f) => String(f.properties.id)).sort();
+  });
+  const listed = await page.$$eval("#event-list button", (rows) => rows.map((r) => r.dataset.id).sort());
+  assert.ok(expected.length > 0, "no event in view at Belgorod");
+  assert.deepEqual(listed, expected, "the list is not the events in view");
+  const id = listed[0];
+  await page.click(`#event-list button[data-id="${attr(id)}"]`);
+  await page.waitForSelector(`#panel:not([hidden]) .event-card[data-id="${attr(id)}"]`, { timeout: 10000 });
+  await page.waitForFunction(() => !window.borderwatch.map.isMoving(), null, { timeout: 15000 });
+  await page.click("#panel-close");
+  await page.waitForSelector("#panel[hidden]", { state: "attached", timeout: 5000 });
+  // Zoomed out to the whole region the list holds every event again.
+  await page.evaluate(() => window.borderwatch.map.jumpTo({ center: [32, 51], zoom: 3 }));
+  await mapIdle();
+  await page.uncheck("#list-in-view");
+  const all = await page.$$eval("#event-list button", (rows) => rows.length);
+  const total = await page.evaluate(async () => (await window.borderwatch.map.getSource("events").getData()).features.length);
+  assert.equal(all, Math.min(total, 200));
+});
+
+test("the heat-map toggle swaps the event circles for a heatmap layer over the same source", async () => {
+  await page.check("#heatmap");
+  const on = await page.evaluate(() => {
+    const map = window.borderwatch.map;
+    const layer = map.getLayer("events-heat");
+    return { type: layer?.type, source: layer?.source, heat: map.getLayoutProperty("events-heat", "visibility"), points: map.getLayoutProperty("events-points", "visibility") };
+  });
+  assert.deepEqual(on, { type: "heatmap", source: "events", heat: "visible", points: "none" });
+  await mapIdle();
+  await page.uncheck("#heatmap");
+  const off = await page.evaluate(() => ({
+    heat: window.borderwatch.map.getLayoutProperty("events-heat", "visibility"),
+    points: window.borderwatch.map.getLayoutProperty("events-points", "visibility"),
+  }));
+  assert.deepEqual(off, { heat: "none", points: "visible" });
+});
+
+test("a time range from the date inputs shows the API's count for that interval", async () => {
+  const stats = await api("api/stats");
+  const dates = [...new Set((stats.days ?? []).map((d) => d.date))].sort();
+  assert.ok(dates.length >= 2, "too few days with events");
+  const from = dates[Math.floor(dates.length / 4)];
+  const to = dates[Math.floor((3 * dates.length) / 4)];
+  const after = await countAfter(async () => {
+    await page.fill("#date-from", from);
+    await page.dispatchEvent("#date-from", "change");
+    await page.fill("#date-to", to);
+    await page.dispatchEvent("#date-to", "change");
+  });
+  await page.waitForFunction((t) => document.getElementById("event-count").dataset.query.includes(encodeURIComponent(`${t}T23:59:59Z`)), to, { timeout: 10000 });
+  const settled = await settledCount();
+  const interval = `${from}T00:00:00Z/${to}T23:59:59Z`;
+  const answer = await api(`api/events?limit=5000&datetime=${encodeURIComponent(interval)}`);
+  assert.equal(settled.count, answer.numberMatched, `page shows ${settled.count} for ${interval}, the API matches ${answer.numberMatched}`);
+  assert.equal(new URLSearchParams(settled.query.split("?")[1]).get("datetime"), interval);
+  assert.ok(after.count > 0);
+});
+
+test("the play button steps the time window through the period", async () => {
+  const froms = new Set();
+  await page.click("#timeline-play");
+  assert.equal(await page.getAttribute("#timeline-play", "aria-pressed"), "true");
+  await page.waitForFunction(
+    () => {
+      const seen = (window.__playFroms ??= new Set());
+      seen.add(document.getElementById("date-from").value);
+      return seen.size >= 3;
+    },
+    null,
+    { timeout: 15000, polling: 100 },
+  );
+  for (const f of await page.evaluate(() => [...window.__playFroms])) froms.add(f);
+  await page.click("#timeline-play");
+  assert.equal(await page.getAttribute("#timeline-play", "aria-pressed"), "false");
+  const steps = [...froms].filter(Boolean).sort();
+  assert.ok(steps.length >= 2, `the window did not move: ${steps}`);
+  // Paused, the page shows what the API returns for the window it stopped at.
+  await page.waitForTimeout(300);
+  const { count, query } = await settledCount();
+  const answer = await api(query);
+  assert.equal(count, answer.features.length);
+  assert.ok(new URLSearchParams(query.split("?")[1]).get("datetime"), "no time window applied while playing");
+});
+
+test("the GeoJSON export button downloads the events matching the filters", async () => {
+  const { query } = await settledCount();
+  const filters = new URLSearchParams(query.split("?")[1]);
+  filters.delete("limit");
+  filters.delete("offset");
+  const answer = await api(`api/events?limit=1&${filters}`);
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 15000 }), page.click("#export-geojson")]);
+  const file = await download.path();
+  const exported = JSON.parse(readFileSync(file, "utf8"));
+  assert.equal(exported.type, "FeatureCollection");
+  assert.equal(exported.features.length, answer.numberMatched, `the export holds ${exported.features.length} features, /api/events matches ${answer.numberMatched}`);
+  await countAfter(() => page.click("#dates-clear"));
 });
 
 test("the URL hash keeps the filters across a reload", async () => {
