@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 
 /// Serves `routes` (path → status line, content type, body) on a free loopback port.
-fn fixture(routes: Vec<(&'static str, &'static str, &'static str, Vec<u8>)>) -> u16 {
+pub(crate) fn fixture(routes: Vec<(&'static str, &'static str, &'static str, Vec<u8>)>) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use gazetteer::{Gazetteer, GazetteerBuilder};
 
-fn mini() -> Gazetteer {
+pub(crate) fn mini() -> Gazetteer {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/gazetteer");
     let mut builder = GazetteerBuilder::new();
     builder.add_geonames("mini.tsv", std::fs::read(root.join("mini.tsv")).unwrap().as_slice());

@@ -11,3 +11,4 @@ mod gazetteer_full;
 mod geoparse_cli;
 mod server_e2e;
 mod tidy;
+mod watch;

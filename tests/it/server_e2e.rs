@@ -188,6 +188,12 @@ fn ingest_query_page_with_gdal_and_export() {
     let (_, all) = get_json(port, "/api/events?limit=10000");
     let all = all["features"].as_array().unwrap().clone();
     assert_eq!(all.len() as u64, totals.events);
+    // The map's compact rows: one per event, in the same order.
+    let (_, points) = get_json(port, "/api/points");
+    let rows = points["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), all.len());
+    assert_eq!(rows[0][0], all[0]["id"]);
+    assert_eq!(rows[0][3], all[0]["properties"]["event_type"]);
     let point = |f: &Value| {
         (
             f["geometry"]["coordinates"][0].as_f64().unwrap(),

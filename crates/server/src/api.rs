@@ -23,6 +23,8 @@ use crate::output::note;
 
 /// Most features per page of `/api/events` and the OGC items.
 pub const MAX_LIMIT: usize = 10_000;
+/// Most rows of `/api/points`.
+pub const MAX_POINTS: usize = 500_000;
 /// Largest request body (`POST /api/articles`).
 pub const MAX_BODY_BYTES: usize = 2 << 20;
 /// Half the Earth's circumference: no radius needs more.
@@ -239,6 +241,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/events/{id}", get(event))
         .route("/api/places", get(places))
         .route("/api/stats", get(stats))
+        .route("/api/points", get(points))
         .route("/api/export.geojson", get(export_geojson))
         .route("/api/export.csv", get(export_csv))
         .route("/api/export.gpkg", get(export_gpkg))
@@ -538,6 +541,47 @@ async fn places(
         })
         .collect();
     Ok(Json(Value::Array(rows)))
+}
+
+/// Every matching event as a compact row (`id, lon, lat, event_type, date, confidence,
+/// report_count, fatalities, place_name`), for drawing 100,000 events without their text.
+async fn points(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let params = params(query.as_deref())?;
+    let filter = filter_of(&params)?;
+    let limit = count(&params, "limit", MAX_POINTS, MAX_POINTS)?;
+    let body = with_store(&state, move |store, _| {
+        let mut out = String::with_capacity(1 << 16);
+        out.push_str(r#"{"columns":["id","lon","lat","event_type","date","confidence","report_count","fatalities","place_name"],"rows":["#);
+        let mut n = 0usize;
+        store.each_point(&filter, &mut |point| {
+            if n >= limit {
+                return;
+            }
+            if n > 0 {
+                out.push(',');
+            }
+            n += 1;
+            let row = json!([
+                point.id,
+                (point.lon * 1e6).round() / 1e6,
+                (point.lat * 1e6).round() / 1e6,
+                point.event_type,
+                point.date,
+                (point.confidence * 1000.0).round() / 1000.0,
+                point.report_count,
+                point.fatalities,
+                point.place_name
+            ]);
+            out.push_str(&row.to_string());
+        })?;
+        out.push_str(&format!(r#"],"count":{n}}}"#));
+        Ok(out)
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn stats(

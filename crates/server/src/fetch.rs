@@ -82,8 +82,19 @@ async fn checked_address(url: &reqwest::Url, allow_private: bool) -> anyhow::Res
     Ok(addresses[0])
 }
 
-/// Fetches an article page (HTML or plain text) and returns it ready to ingest.
-pub async fn fetch_article(url: &str, allow_private: bool) -> anyhow::Result<ArticleInput> {
+/// A fetched body.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL after redirects.
+    pub url: reqwest::Url,
+    /// The content type, lower case.
+    pub content_type: String,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// Fetches `url` with the checks above; `accept` lists the content-type prefixes taken.
+pub async fn fetch(url: &str, allow_private: bool, accept: &[&str]) -> anyhow::Result<Fetched> {
     let mut url = reqwest::Url::parse(url).with_context(|| format!("{url:?} is not a URL"))?;
     for _ in 0..=MAX_REDIRECTS {
         let address = checked_address(&url, allow_private).await?;
@@ -119,11 +130,10 @@ pub async fn fetch_article(url: &str, allow_private: bool) -> anyhow::Result<Art
             .and_then(|value| value.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let is_html = content_type.starts_with("text/html")
-            || content_type.starts_with("application/xhtml+xml");
-        if !is_html && !content_type.starts_with("text/plain") {
+        if !accept.iter().any(|prefix| content_type.starts_with(prefix)) {
             anyhow::bail!(
-                "GET {url}: content type {content_type:?} is not an article (HTML or plain text)"
+                "GET {url}: content type {content_type:?} is not one of {}",
+                accept.join(", ")
             );
         }
         if response.content_length().is_some_and(|len| len as usize > MAX_PAGE_BYTES) {
@@ -136,28 +146,37 @@ pub async fn fetch_article(url: &str, allow_private: bool) -> anyhow::Result<Art
             }
             body.extend_from_slice(&chunk);
         }
-        let text = String::from_utf8_lossy(&body);
-        let origin = url.to_string();
-        return Ok(if is_html {
-            let page = crate::html::main_text(&text);
-            ArticleInput {
-                origin: origin.clone(),
-                text: page.text,
-                title: page.title,
-                url: Some(origin),
-                publisher: None,
-                published: page.published,
-            }
-        } else {
-            ArticleInput {
-                origin: origin.clone(),
-                text: text.into_owned(),
-                url: Some(origin),
-                ..ArticleInput::default()
-            }
-        });
+        return Ok(Fetched { url, content_type, body });
     }
     anyhow::bail!("{url}: more than {MAX_REDIRECTS} redirects")
+}
+
+/// Content types taken as articles.
+pub const ARTICLE_TYPES: [&str; 3] = ["text/html", "application/xhtml+xml", "text/plain"];
+
+/// Fetches an article page (HTML or plain text) and returns it ready to ingest.
+pub async fn fetch_article(url: &str, allow_private: bool) -> anyhow::Result<ArticleInput> {
+    let fetched = fetch(url, allow_private, &ARTICLE_TYPES).await?;
+    let text = String::from_utf8_lossy(&fetched.body);
+    let origin = fetched.url.to_string();
+    Ok(if fetched.content_type.starts_with("text/plain") {
+        ArticleInput {
+            origin: origin.clone(),
+            text: text.into_owned(),
+            url: Some(origin),
+            ..ArticleInput::default()
+        }
+    } else {
+        let page = crate::html::main_text(&text);
+        ArticleInput {
+            origin: origin.clone(),
+            text: page.text,
+            title: page.title,
+            url: Some(origin),
+            publisher: None,
+            published: page.published,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -19,3 +19,4 @@ pub mod html;
 pub mod ingest;
 pub mod openapi;
 pub mod output;
+pub mod watch;

@@ -70,6 +70,26 @@ enum Command {
         #[arg(long, default_value = "data/gazetteer.bin")]
         gazetteer: PathBuf,
     },
+    /// Poll RSS/Atom feeds and ingest the articles they link to, every so often.
+    Watch {
+        /// Feed URL; repeat the flag for several.
+        #[arg(long = "feed", required = true)]
+        feeds: Vec<String>,
+        /// How often: `15m`, `1h`, `30s`.
+        #[arg(long, default_value = "15m")]
+        every: String,
+        /// One round, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Allow feeds and pages on loopback, private and link-local addresses.
+        #[arg(long)]
+        allow_private_addresses: bool,
+        #[command(flatten)]
+        db: DbArgs,
+        /// The gazetteer snapshot.
+        #[arg(long, default_value = "data/gazetteer.bin")]
+        gazetteer: PathBuf,
+    },
     /// Read the events of every stored article again (after the extractor improved).
     Reprocess {
         #[command(flatten)]
@@ -342,6 +362,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "{} item(s) skipped (reasons above); every other article was stored",
                     summary.skipped.len()
                 );
+            }
+            Ok(())
+        }
+        Command::Watch { feeds, every, once, allow_private_addresses, db, gazetteer } => {
+            let every = server::watch::parse_interval(&every).ok_or_else(|| {
+                anyhow::anyhow!("--every {every:?}: expected e.g. 15m, 1h or 30s")
+            })?;
+            let gazetteer = gazetteer_cli::load(&gazetteer)?;
+            let mut store = store::SqliteStore::open(&db.db)?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let summary = runtime.block_on(server::watch::watch(
+                &gazetteer,
+                &mut store,
+                &feeds,
+                every,
+                once,
+                allow_private_addresses,
+            ));
+            if once && !summary.skipped.is_empty() {
+                anyhow::bail!("{} item(s) skipped (reasons above)", summary.skipped.len());
             }
             Ok(())
         }

@@ -91,6 +91,7 @@ pub fn document(base: &str) -> Value {
                 { "name": "q", "in": "query", "required": true, "schema": { "type": "string" } },
                 query("limit", "most places", json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 10 })),
             ], "responses": ok("places", "application/json") } },
+            "/api/points": { "get": { "summary": "every matching event as a compact row for the map (id, lon, lat, event_type, date, confidence, report_count, fatalities, place_name)", "parameters": filters(), "responses": ok("columns and rows", "application/json") } },
             "/api/stats": { "get": { "summary": "counts per day and type", "parameters": filters(), "responses": ok("counts", "application/json") } },
             "/api/export.geojson": { "get": { "summary": "every matching event, RFC 7946", "parameters": filters(), "responses": ok("a FeatureCollection", "application/geo+json") } },
             "/api/export.csv": { "get": { "summary": "every matching event as CSV", "parameters": filters(), "responses": ok("CSV", "text/csv") } },

@@ -48,7 +48,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() {
     let n: usize =
         std::env::var("BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-store");
+    let dir = match std::env::var_os("BENCH_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-store"),
+    };
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("events.sqlite");
     for suffix in ["", "-wal", "-shm"] {

@@ -180,6 +180,29 @@ pub struct Source {
     pub evidence_end: i64,
 }
 
+/// The few fields the map draws an event with; the rest is fetched on click.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventPoint {
+    /// Event id.
+    pub id: String,
+    /// Longitude.
+    pub lon: f64,
+    /// Latitude.
+    pub lat: f64,
+    /// Event type.
+    pub event_type: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// 0..1.
+    pub confidence: f64,
+    /// Reporting articles.
+    pub report_count: i64,
+    /// Reported deaths.
+    pub fatalities: Option<i64>,
+    /// The resolved place's name.
+    pub place_name: String,
+}
+
 /// Events of one type on one day (the map's timeline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DayCount {
@@ -257,6 +280,19 @@ pub trait EventStore {
         filter: &Filter,
         visit: &mut dyn FnMut(&StoredEvent) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError>;
+
+    /// Visits the map fields of every matching event (newest first); returns the count.
+    fn each_point(
+        &self,
+        filter: &Filter,
+        visit: &mut dyn FnMut(EventPoint),
+    ) -> Result<u64, StoreError>;
+
+    /// Whether `watch` already took this item of this feed.
+    fn seen(&self, feed: &str, item: &str) -> Result<bool, StoreError>;
+
+    /// Records that `watch` took this item of this feed.
+    fn remember(&mut self, feed: &str, item: &str) -> Result<(), StoreError>;
 
     /// Where and when the stored events are, `None` when there are none.
     fn extent(&self) -> Result<Option<Extent>, StoreError>;

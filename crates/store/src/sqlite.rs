@@ -7,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_f
 use sha2::{Digest, Sha256};
 
 use crate::{
-    DayCount, EventStore, Extent, Filter, Ingested, MERGE_RADIUS_KM, NewArticle, Source,
-    StoreError, StoredArticle, StoredEvent, Totals, distance_km,
+    DayCount, EventPoint, EventStore, Extent, Filter, Ingested, MERGE_RADIUS_KM, NewArticle,
+    Source, StoreError, StoredArticle, StoredEvent, Totals, distance_km,
 };
 
 /// Schema versions, oldest first; `PRAGMA user_version` records how many are applied.
@@ -65,6 +65,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX event_sources_article ON event_sources(article_id);
     CREATE VIRTUAL TABLE events_rtree USING rtree(rid, min_lon, max_lon, min_lat, max_lat);
     CREATE VIRTUAL TABLE events_fts USING fts5(evidence, place, event_rid UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');",
+    // 2: the feed items `watch` has already taken.
+    "CREATE TABLE feed_items (
+        feed TEXT NOT NULL,
+        item TEXT NOT NULL,
+        seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (feed, item)
+    );",
 ];
 
 /// Columns of [`StoredEvent`], in the order [`event_from_row`] reads them; events are
@@ -501,6 +508,51 @@ impl EventStore for SqliteStore {
             count += 1;
         }
         Ok(count)
+    }
+
+    fn each_point(
+        &self,
+        filter: &Filter,
+        visit: &mut dyn FnMut(EventPoint),
+    ) -> Result<u64, StoreError> {
+        let (clause, values) = filter.sql();
+        let sql = format!(
+            "SELECT e.id, e.lon, e.lat, e.event_type, e.date, e.confidence, e.report_count, e.fatalities,
+                    e.place_name
+             FROM events e WHERE {clause} ORDER BY e.date DESC, e.rid DESC"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let mut rows = statement.query(params_from_iter(values))?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            visit(EventPoint {
+                id: row.get(0)?,
+                lon: row.get(1)?,
+                lat: row.get(2)?,
+                event_type: row.get(3)?,
+                date: row.get(4)?,
+                confidence: row.get(5)?,
+                report_count: row.get(6)?,
+                fatalities: row.get(7)?,
+                place_name: row.get(8)?,
+            });
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    fn seen(&self, feed: &str, item: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM feed_items WHERE feed = ?1 AND item = ?2")?
+            .exists(params![feed, item])?)
+    }
+
+    fn remember(&mut self, feed: &str, item: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO feed_items (feed, item) VALUES (?1, ?2)")?
+            .execute(params![feed, item])?;
+        Ok(())
     }
 
     fn extent(&self) -> Result<Option<Extent>, StoreError> {

@@ -1,3 +1,6 @@
+//! The store on an in-memory database: idempotent ingest, merging, filters, the near
+//! query, full-text safety, reprocessing and the exports.
+
 use super::*;
 
 fn event(id: &str, kind: &str, place: &str, lat: f64, lon: f64, date: &str) -> extract::Event {
@@ -52,7 +55,11 @@ fn same_text_twice_changes_nothing() {
     let again = store.add_article(&article("  Text one.\r\n"), &events).unwrap();
     assert!(matches!(again, Ingested::Duplicate { .. }));
     assert_eq!(store.totals().unwrap(), Totals { articles: 1, events: 1 });
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
+    assert!(!store.seen("feed", "item").unwrap());
+    store.remember("feed", "item").unwrap();
+    store.remember("feed", "item").unwrap();
+    assert!(store.seen("feed", "item").unwrap());
 }
 
 #[test]
