@@ -116,9 +116,10 @@ pub(crate) fn month_number(word: &str) -> Option<u32> {
     Some(position as u32 + 1)
 }
 
-/// When a sentence says something happened, relative to the publication date, with
-/// ACLED's precision (1 the day, 2 within a week, 3 within a month).
-pub(crate) fn resolve_date(sentence: &str, published: Date) -> (Date, u8) {
+/// The date a sentence names itself ("on Friday", "a day earlier", "October 12", "last
+/// week"), resolved against the publication date, with its precision; `None` when it names
+/// none.
+pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8)> {
     let lower = sentence.to_lowercase();
     let words: Vec<&str> =
         lower.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
@@ -147,36 +148,36 @@ pub(crate) fn resolve_date(sentence: &str, published: Date) -> (Date, u8) {
         };
         // "February 30" names no day: no event is dated on it.
         if let Some(date) = date {
-            return (date, 1);
+            return Some((date, 1));
         }
     }
     for (i, word) in words.iter().enumerate() {
         match *word {
-            "yesterday" => return (published.add_days(-1), 1),
-            "today" | "tonight" => return (published, 1),
+            "yesterday" => return Some((published.add_days(-1), 1)),
+            "today" | "tonight" => return Some((published, 1)),
             "day"
                 if i >= 1
                     && matches!(words[i - 1], "a" | "one")
                     && words.get(i + 1).is_some_and(|w| matches!(*w, "earlier" | "before")) =>
             {
-                return (published.add_days(-1), 1);
+                return Some((published.add_days(-1), 1));
             }
             "week" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
-                return (published.add_days(-7), 2);
+                return Some((published.add_days(-7), 2));
             }
             "weeks" if i >= 1 && matches!(words[i - 1], "recent" | "past" | "last") => {
-                return (published.add_days(-7), 3);
+                return Some((published.add_days(-7), 3));
             }
             "month" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
-                return (published.add_days(-30), 3);
+                return Some((published.add_days(-30), 3));
             }
-            "since" => return (published, 3),
+            "since" => return Some((published, 3)),
             _ => {}
         }
         if let Some(weekday) = WEEKDAYS.iter().position(|day| day == word) {
             let back = (published.weekday() as i64 - weekday as i64).rem_euclid(7);
-            return (published.add_days(-back), 1);
+            return Some((published.add_days(-back), 1));
         }
     }
-    (published, 1)
+    None
 }

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::date::{Date, resolve_date};
+use crate::date::{Date, explicit_date};
 use crate::{Mention, Role};
 
 /// An event type with its ACLED mapping.
@@ -161,6 +161,19 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "casualt*",
             "wounded",
             "death toll",
+            "kia",
+            "wia",
+            "kills",
+            "sniper*",
+            "ceasefire violation*",
+            "violate ceasefire",
+            "violates ceasefire",
+            "violated ceasefire",
+            "violated the ceasefire",
+            "losses",
+            "counterattack*",
+            "counter-attack*",
+            "enemy attacks",
         ],
     ),
     (
@@ -538,6 +551,9 @@ fn stable_id(text: &str, kind: &str, place: &str, date: &str) -> String {
     format!("ev-{hash:016x}")
 }
 
+/// How many opening sentences may set the lead's day.
+const LEAD_SENTENCES: usize = 8;
+
 /// Reads the events of an article whose place mentions are already resolved.
 pub(crate) fn events(
     gazetteer: &gazetteer::Gazetteer,
@@ -547,6 +563,17 @@ pub(crate) fn events(
 ) -> Vec<Event> {
     let published =
         published.or_else(|| dateline(text)).unwrap_or(Date { year: 1970, month: 1, day: 1 });
+    // The lead's day: wire reports put when the main news happened ("said on Friday") in
+    // their first sentences, and sentences without a day of their own report that day.
+    let lead = sentences(text)
+        .into_iter()
+        .take(LEAD_SENTENCES)
+        .filter_map(|range| text.get(range.0..range.1))
+        .find_map(|sentence| explicit_date(sentence, published))
+        .filter(|&(date, precision)| {
+            precision == 1 && date <= published && date >= published.add_days(-6)
+        })
+        .map_or(published, |(date, _)| date);
     let mut out: Vec<Event> = Vec::new();
     // The last place named in the current paragraph, for sentences that report an event
     // without naming where ("Two people were killed.").
@@ -602,7 +629,19 @@ pub(crate) fn events(
                 let direction = before.rsplit(|c: char| !c.is_alphabetic()).next()?;
                 if !matches!(
                     direction.to_lowercase().as_str(),
-                    "eastern" | "western" | "northern" | "southern" | "central"
+                    "eastern"
+                        | "western"
+                        | "northern"
+                        | "southern"
+                        | "central"
+                        | "east"
+                        | "west"
+                        | "north"
+                        | "south"
+                        | "southeast"
+                        | "northeast"
+                        | "southwest"
+                        | "northwest"
                 ) {
                     return None;
                 }
@@ -628,11 +667,12 @@ pub(crate) fn events(
         let places: Vec<&Mention> = in_sentence
             .iter()
             .copied()
-            .filter(|m| m.role == Role::Literal)
+            .filter(|m| m.role == Role::Literal && !is_dateline(text, m))
             .filter(|m| {
                 m.place.as_ref().is_some_and(|place| !is_country_level(&place.feature_code))
             })
             .chain(directed.iter())
+            .filter(|m| m.place.as_ref().is_some_and(|place| in_scope(&place.country_code)))
             .collect();
         let carried = places.is_empty();
         let places = if carried { paragraph_place.into_iter().collect() } else { places };
@@ -642,7 +682,7 @@ pub(crate) fn events(
         if places.is_empty() {
             continue;
         }
-        let (date, date_precision) = resolve_date(sentence, published);
+        let (date, date_precision) = explicit_date(sentence, published).unwrap_or((lead, 1));
         let (fatalities, injured) = casualties(&lower);
         let claimed = CLAIM_WORDS.iter().any(|word| has_phrase(&lower, word));
         for mention in places {
@@ -713,6 +753,36 @@ pub(crate) fn events(
         }
     }
     out
+}
+
+/// Countries whose events the map covers: the Russia / Ukraine / Belarus / Baltic border
+/// region and its neighbours. A sentence placing an event in Washington or Brussels is
+/// about a statement made there, not a conflict event on this map.
+const SCOPE: &[&str] =
+    &["UA", "RU", "BY", "PL", "LT", "LV", "EE", "MD", "FI", "RO", "SK", "HU", "GE"];
+
+fn in_scope(country_code: &str) -> bool {
+    SCOPE.contains(&country_code)
+}
+
+/// A dateline ("KYIV, August 15 (Reuters) -", "MOSCOW —"): where the report was filed, not
+/// where anything happened. The mention opens a line and is followed by a comma or dash
+/// and then a date or an agency, or is written in capitals.
+fn is_dateline(text: &str, mention: &Mention) -> bool {
+    let line_start = text[..mention.start].rfind('\n').map_or(0, |at| at + 1);
+    if !text[line_start..mention.start].trim().is_empty() {
+        return false;
+    }
+    let after = text[mention.end..].trim_start();
+    let capitals = mention.text.chars().any(char::is_alphabetic)
+        && !mention.text.chars().any(char::is_lowercase);
+    let Some(rest) = after.strip_prefix([',', '—', '–', '-']) else { return false };
+    let rest = rest.trim_start();
+    let first_word = rest.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    capitals
+        || rest.starts_with('(')
+        || crate::date::month_number(&first_word.to_lowercase()).is_some()
+        || first_word.parse::<u32>().is_ok()
 }
 
 /// A dateline's date ("BRUSSELS, November 4 (RIA Novosti)") when no publication date is given;
