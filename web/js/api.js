@@ -61,6 +61,15 @@ async function errorMessage(response) {
   return `${response.status} ${response.statusText}${detail ? `: ${detail}` : ""}`;
 }
 
+/** Every matching event as compact rows (no text): `{columns, rows, count}`. */
+export function pointsUrl(params) {
+  return withQuery("api/points", params);
+}
+
+export function fetchPoints(params, signal) {
+  return getJson(pointsUrl(params), signal);
+}
+
 export function fetchEvents(params, signal) {
   return getJson(eventsUrl(params), signal);
 }

@@ -6,7 +6,7 @@ export const REGION = [14, 40, 50, 62];
 /** Where the map opens when the link says nothing. */
 export const HOME = { zoom: 4.6, lat: 50.2, lon: 33.5 };
 
-/** How many events one request asks for; the count says so when a filter hits it. */
+/** The page size of the `/api/events` query the count stands for (the map itself draws `/api/points`). */
 export const EVENT_LIMIT = 5000;
 
 /**

@@ -3,8 +3,8 @@
 
 import { Map as MapLibreMap, NavigationControl, ScaleControl, Marker } from "../vendor/maplibre-gl/maplibre-gl.mjs";
 
-import { EVENT_LIMIT, EVENT_TYPES, KNOWN_ACTORS, REGION, typeInfo } from "./config.js";
-import { exportUrl, eventsUrl, fetchEvent, fetchEvents, fetchNear, fetchStats, filterParams, nearUrl, postArticle } from "./api.js";
+import { EVENT_TYPES, KNOWN_ACTORS, REGION, typeInfo } from "./config.js";
+import { exportUrl, eventsUrl, fetchEvent, fetchNear, fetchPoints, filterParams, nearUrl, postArticle } from "./api.js";
 import { formatHash, parseHash } from "./state.js";
 import { CITY_LABEL_LAYERS, buildStyle, labelField, loadFontFaces } from "./style.js";
 import { Timeline } from "./timeline.js";
@@ -47,7 +47,9 @@ const seenActors = new Set(KNOWN_ACTORS);
 /** The events on the map, by id. */
 let byId = new Map();
 let map = null;
-let mapReady = null;
+/** Resolves once the map's style has loaded (the event source exists). */
+let resolveMapReady;
+const mapReady = new Promise((resolve) => (resolveMapReady = resolve));
 let placeMarker = null;
 let refreshController = null;
 let refreshSeq = 0;
@@ -151,31 +153,97 @@ function setCount(text, { count = null, loading = false, query = "" } = {}) {
   els.count.dataset.query = query;
 }
 
+// The map is drawn from `GET /api/points` (every matching event, compact rows, no text). Only
+// the filters the rows cannot answer (actor, minimum confidence, words) go to the server; the
+// rows are fetched once per combination of those and kept. Event types and dates are applied
+// here, on the rows in memory, and the clustered source gets the result with `setData`.
+
+/** The rows of the last points request: `{key, records, byId}`, records latest first. */
+let dataset = null;
+let datasetLoading = null;
+/** The records that pass every filter, latest first (what the map and the list show). */
+let shownRecords = [];
+let statsKey = "";
+
+function buildDataset(key, answer) {
+  const columns = answer?.columns ?? [];
+  const at = (name) => columns.indexOf(name);
+  const [iId, iLon, iLat, iType, iDate, iConf, iReports, iDead, iPlace] = [
+    "id", "lon", "lat", "event_type", "date", "confidence", "report_count", "fatalities", "place_name",
+  ].map(at);
+  const records = [];
+  const byIdNext = new Map();
+  for (const row of answer?.rows ?? []) {
+    const lon = Number(row[iLon]);
+    const lat = Number(row[iLat]);
+    if (!Number.isFinite(lon) || !Number.isFinite(lat)) continue;
+    const id = String(row[iId]);
+    const type = String(row[iType] ?? "");
+    const date = row[iDate] == null ? "" : String(row[iDate]);
+    const fatalities = iDead >= 0 ? row[iDead] ?? null : null;
+    const coordinates = [lon, lat];
+    const properties = {
+      id,
+      event_type: type,
+      date,
+      confidence: iConf >= 0 ? row[iConf] : null,
+      report_count: iReports >= 0 ? row[iReports] : null,
+      fatalities,
+      place_name: iPlace >= 0 ? row[iPlace] ?? "" : "",
+    };
+    const record = {
+      id,
+      type,
+      day: date.slice(0, 10),
+      lon,
+      lat,
+      properties,
+      // What the map needs of an event: the clustered source's worker gets only these.
+      feature: { type: "Feature", geometry: { type: "Point", coordinates }, properties: { id, event_type: type, fatalities } },
+    };
+    records.push(record);
+    byIdNext.set(id, { properties, geometry: { type: "Point", coordinates } });
+    addType(type);
+  }
+  // Latest first; the server's order breaks ties.
+  records.sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+  return { key, records, byId: byIdNext };
+}
+
+async function loadDataset(serverParams, signal) {
+  const key = serverParams.toString();
+  if (dataset?.key === key) return dataset;
+  if (datasetLoading?.key === key) return datasetLoading.promise;
+  const promise = fetchPoints(serverParams, signal).then((answer) => buildDataset(key, answer));
+  datasetLoading = { key, promise };
+  try {
+    const next = await promise;
+    dataset = next;
+    return next;
+  } finally {
+    if (datasetLoading?.promise === promise) datasetLoading = null;
+  }
+}
+
 async function refresh() {
   writeHash();
   updateExports();
-  refreshController?.abort();
-  const controller = new AbortController();
-  refreshController = controller;
   const seq = ++refreshSeq;
   const params = filterParams(state);
-  setCount("Loading events…", { loading: true });
-  const statsParams = filterParams(state, { omit: ["datetime"] });
   const eventsQuery = params ? eventsUrl(params) : "";
   if (nearPoint) runNear(nearPoint.lat, nearPoint.lon);
+  const serverParams = filterParams(state, { omit: ["datetime", "event_type"] });
+  if (dataset?.key !== serverParams.toString()) {
+    setCount("Loading events…", { loading: true });
+    refreshController?.abort();
+    refreshController = new AbortController();
+  }
   try {
-    const [collection, stats] = await Promise.all([
-      params ? fetchEvents(params, controller.signal) : { type: "FeatureCollection", features: [] },
-      statsParams ? fetchStats(statsParams, controller.signal).catch(() => null) : { total: 0, days: [] },
-    ]);
+    const ds = await loadDataset(serverParams, refreshController?.signal);
     await mapReady;
     if (seq !== refreshSeq) return;
-    showEvents(collection, eventsQuery);
-    if (stats) {
-      for (const row of stats.days ?? []) addType(row.event_type);
-      timeline.setData(stats.days ?? []);
-      statDays = [...new Set((stats.days ?? []).map((d) => d.date).filter(Boolean))].sort();
-    }
+    byId = ds.byId;
+    showEvents(ds, eventsQuery);
   } catch (error) {
     if (error.name === "AbortError" || seq !== refreshSeq) return;
     setCount(`Could not load the events (${error.message}).`, { query: eventsQuery });
@@ -188,46 +256,106 @@ function addType(id) {
   if (state.types) state.types.add(id);
 }
 
-function showEvents(collection, query) {
-  const features = (collection?.features ?? []).filter(
-    (f) => f?.geometry?.type === "Point" && Array.isArray(f.geometry.coordinates) && f.properties,
-  );
-  byId = new Map();
+function showEvents(ds, query) {
+  const types = state.types;
+  const { from, to } = state;
+  const features = [];
+  const records = [];
   const counts = new Map();
-  for (const f of features) {
-    const id = String(f.id ?? f.properties.id);
-    f.properties.id = id;
-    byId.set(id, f);
-    addType(f.properties.event_type);
-    counts.set(f.properties.event_type, (counts.get(f.properties.event_type) ?? 0) + 1);
-    for (const actor of [f.properties.actor1, f.properties.actor2]) if (actor) seenActors.add(actor);
+  if (!types || types.size > 0) {
+    for (const r of ds.records) {
+      if (types && !types.has(r.type)) continue;
+      if ((from && r.day < from) || (to && r.day > to)) continue;
+      features.push(r.feature);
+      records.push(r);
+      counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    }
   }
-  map.getSource("events").setData({ type: "FeatureCollection", features });
+  shownRecords = records;
+  markDrawn(map.getSource("events").setData({ type: "FeatureCollection", features }), features.length);
   const n = features.length;
-  const matched = Number.isFinite(collection?.numberMatched) ? collection.numberMatched : null;
-  const capped = matched !== null ? matched > n : n >= EVENT_LIMIT;
-  const total = matched !== null ? ` of ${matched.toLocaleString("en")}` : "";
-  const note = capped ? ` — the first ${n.toLocaleString("en")}${total}; narrow the filters to see the rest` : "";
-  setCount(`${n.toLocaleString("en")} event${n === 1 ? "" : "s"}${note}`, { count: n, query });
+  setCount(`${n.toLocaleString("en")} event${n === 1 ? "" : "s"}`, { count: n, query });
   renderTypes(counts);
   renderActors();
-  renderList(features);
+  renderList(records);
+  updateTimeline(ds);
   highlight(state.event);
   if (state.event && !panel.isOpen) openEvent(state.event, { fly: false });
 }
 
-let listFeatures = [];
+// "Drawn": the source's worker has the data, the map went idle with the source's tiles loaded.
+// `body[data-events-drawn]` then holds a sequence number (and data-events-shown the count), which
+// the benchmark (web/bench/render.mjs) waits for.
+let drawSeq = 0;
 
-function renderList(features = listFeatures) {
-  listFeatures = features;
-  const LIST_MAX = 200;
+function markDrawn(setDataDone, n) {
+  const seq = ++drawSeq;
+  delete document.body.dataset.eventsDrawn;
+  Promise.resolve(setDataDone)
+    .catch(() => {})
+    .then(() => {
+      const done = () => {
+        if (seq !== drawSeq) return;
+        if (!map.isSourceLoaded("events")) {
+          map.once("idle", done);
+          return;
+        }
+        document.body.dataset.eventsShown = String(n);
+        document.body.dataset.eventsDrawn = String(seq);
+      };
+      map.once("idle", done);
+      map.triggerRepaint();
+    });
+}
+
+/** The timeline: events per day and type over all dates, for the checked types. */
+function updateTimeline(ds) {
+  const key = `${ds.key}|${state.types ? [...state.types].sort().join(",") : "*"}`;
+  if (key === statsKey) return;
+  statsKey = key;
+  const types = state.types;
+  const perDay = new Map();
+  for (const r of ds.records) {
+    if (!r.day || (types && !types.has(r.type))) continue;
+    const k = `${r.day}|${r.type}`;
+    perDay.set(k, (perDay.get(k) ?? 0) + 1);
+  }
+  const rows = [];
+  for (const [k, count] of perDay) {
+    const [date, event_type] = k.split("|");
+    rows.push({ date, event_type, count });
+  }
+  timeline.setData(rows);
+  statDays = [...new Set(rows.map((d) => d.date))].sort();
+}
+
+let listRecords = [];
+const LIST_MAX = 200;
+
+function renderList(records = listRecords) {
+  listRecords = records;
   const inView = $("list-in-view").checked && map;
   const bounds = inView ? map.getBounds() : null;
-  const shown = bounds ? features.filter((f) => bounds.contains(f.geometry.coordinates)) : features;
   $("event-list").dataset.scope = bounds ? "view" : "all";
-  const sorted = [...shown].sort((a, b) => String(b.properties.date ?? "").localeCompare(String(a.properties.date ?? "")));
-  const items = sorted.slice(0, LIST_MAX).map((f) => {
-    const p = f.properties;
+  // The records are latest first already: keep the first LIST_MAX in view, count the rest.
+  let total = 0;
+  const picked = [];
+  if (bounds) {
+    const west = bounds.getWest();
+    const east = bounds.getEast();
+    const south = bounds.getSouth();
+    const north = bounds.getNorth();
+    for (const r of records) {
+      if (r.lat < south || r.lat > north || r.lon < west || r.lon > east) continue;
+      total++;
+      if (picked.length < LIST_MAX) picked.push(r);
+    }
+  } else {
+    total = records.length;
+    picked.push(...records.slice(0, LIST_MAX));
+  }
+  const items = picked.map((r) => {
+    const p = r.properties;
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
@@ -237,7 +365,7 @@ function renderList(features = listFeatures) {
     swatch.setAttribute("aria-hidden", "true");
     swatch.style.background = typeInfo(p.event_type).color;
     const what = document.createElement("span");
-    what.textContent = `${typeInfo(p.event_type).label}, ${p.place_name || p.place || "unknown place"}`;
+    what.textContent = `${typeInfo(p.event_type).label}, ${p.place_name || "unknown place"}`;
     const when = document.createElement("span");
     when.className = "when";
     when.textContent = p.date ?? "";
@@ -247,12 +375,84 @@ function renderList(features = listFeatures) {
     return li;
   });
   els.list.replaceChildren(...items);
-  els.listMore.hidden = sorted.length <= LIST_MAX;
-  els.listMore.textContent = `The ${LIST_MAX} latest of ${sorted.length} are listed.`;
-  const n = sorted.length;
+  els.listMore.hidden = total <= LIST_MAX;
+  els.listMore.textContent = `The ${LIST_MAX} latest of ${total.toLocaleString("en")} are listed.`;
+  const n = total;
   $("list-summary").textContent = bounds
-    ? `${n} of ${features.length} in view`
-    : `All ${features.length}`;
+    ? `${n.toLocaleString("en")} of ${records.length.toLocaleString("en")} in view`
+    : `All ${records.length.toLocaleString("en")}`;
+  updateSheetLabel(n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone: the event list is a bottom sheet (tap the handle to open or close it, or drag it).
+
+const phone = window.matchMedia("(max-width: 760px)");
+const sheet = { root: $("list-sheet"), toggle: $("sheet-toggle"), body: $("sheet-body") };
+
+function placeList() {
+  const section = $("list-section");
+  if (phone.matches) {
+    if (section.parentElement !== sheet.body) sheet.body.appendChild(section);
+  } else if (section.parentElement !== els.sidebar) {
+    els.sidebar.insertBefore(section, $("add-article"));
+    setSheetOpen(false);
+  }
+}
+
+function updateSheetLabel(n) {
+  const scope = $("list-in-view").checked ? " in view" : "";
+  sheet.toggle.textContent = `Events${scope} · ${n.toLocaleString("en")}`;
+}
+
+function setSheetOpen(open) {
+  sheet.root.classList.toggle("open", open);
+  sheet.root.style.removeProperty("--sheet-height");
+  sheet.toggle.setAttribute("aria-expanded", String(open));
+}
+
+function wireSheet() {
+  placeList();
+  phone.addEventListener("change", placeList);
+  let drag = null;
+  sheet.toggle.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0) return;
+    drag = { y: e.clientY, height: sheet.root.getBoundingClientRect().height, moved: false };
+    sheet.toggle.setPointerCapture(e.pointerId);
+  });
+  sheet.toggle.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const dy = drag.y - e.clientY;
+    if (!drag.moved && Math.abs(dy) < 6) return;
+    drag.moved = true;
+    sheet.root.classList.add("dragging");
+    const max = sheet.root.parentElement.getBoundingClientRect().height * 0.88;
+    sheet.root.style.setProperty("--sheet-height", `${Math.min(max, Math.max(46, drag.height + dy))}px`);
+  });
+  const end = () => {
+    if (!drag) return;
+    const moved = drag.moved;
+    drag = null;
+    sheet.root.classList.remove("dragging");
+    if (!moved) return;
+    // Dragged: stay where it was let go if that is well open, else close.
+    const height = sheet.root.getBoundingClientRect().height;
+    const open = height > 120;
+    sheet.root.classList.toggle("open", open);
+    sheet.toggle.setAttribute("aria-expanded", String(open));
+    if (!open) sheet.root.style.removeProperty("--sheet-height");
+    sheet.toggle.dataset.dragged = "true";
+  };
+  sheet.toggle.addEventListener("pointerup", end);
+  sheet.toggle.addEventListener("pointercancel", end);
+  sheet.toggle.addEventListener("click", () => {
+    // A drag ends in a click too: that one is not a toggle.
+    if (sheet.toggle.dataset.dragged) {
+      delete sheet.toggle.dataset.dragged;
+      return;
+    }
+    setSheetOpen(!sheet.root.classList.contains("open"));
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,6 +736,9 @@ async function createMap() {
     ],
     dragRotate: false,
     pitchWithRotate: false,
+    // Labels appear at once instead of fading in: each frame is costly without a GPU, and a fade
+    // keeps the map busy for several of them after every filter change.
+    fadeDuration: 0,
     touchPitch: false,
     attributionControl: { compact: true },
     locale: { "Map.Title": "Map of conflict events. Arrow keys pan, plus and minus zoom." },
@@ -546,14 +749,12 @@ async function createMap() {
   map.addControl(new ScaleControl({ unit: "metric" }), "bottom-right");
   window.borderwatch = { map };
 
-  mapReady = new Promise((resolve) =>
-    map.once("load", () => {
-      addNearLayers();
-      addHeatLayer();
-      setHeatmap($("heatmap").checked);
-      resolve();
-    }),
-  );
+  map.once("load", () => {
+    addNearLayers();
+    addHeatLayer();
+    setHeatmap($("heatmap").checked);
+    resolveMapReady();
+  });
   map.on("error", (event) => {
     const message = event?.error?.message ?? "unknown error";
     showMapError(`Map error: ${message}`);
@@ -767,14 +968,16 @@ async function main() {
   wireArticleForm();
   wireNear();
   $("list-in-view").addEventListener("change", () => renderList());
+  wireSheet();
   $("timeline-play").addEventListener("click", () => (playTimer ? stopPlay() : startPlay()));
   $("heatmap").addEventListener("change", () => setHeatmap($("heatmap").checked));
+  // The events are asked for at once; they are drawn when the map has loaded.
+  refresh();
   await createMap();
   mapReady.then(() => {
     map.getCanvas().setAttribute("aria-label", "Map of conflict events. Arrow keys pan, plus and minus zoom.");
     document.body.dataset.mapReady = "true";
   });
-  refresh();
 }
 
 main();

@@ -186,27 +186,32 @@ test("the events shown are the events /api/events returns for the same filters",
   const { count, query } = await settledCount();
   assert.ok(query && query.startsWith("api/events"), `the page does not say which query it showed (${query})`);
   const answer = await api(query);
-  assert.equal(count, answer.features.length, `page shows ${count} events, ${query} returns ${answer.features.length}`);
-  const plain = await api("api/events?limit=5000");
-  assert.equal(count, plain.features.length, "with no filter the page should show every event the API returns");
+  assert.equal(count, answer.numberMatched, `page shows ${count} events, ${query} matches ${answer.numberMatched}`);
+  const plain = await api("api/events?limit=1");
+  assert.equal(count, plain.numberMatched, "with no filter the page should show every event the API has");
+  // The map is drawn from /api/points: every matching event, as compact rows.
+  const points = await api("api/points");
+  assert.equal(points.rows.length, plain.numberMatched, "/api/points does not hold every event");
+  assert.ok(requests.some((r) => /\/api\/points(\?|$)/.test(r.url)), "the page did not load /api/points");
   const onMap = await page.evaluate(async () => (await window.borderwatch.map.getSource("events").getData()).features.length);
-  assert.equal(onMap, answer.features.length, `the map's event source holds ${onMap} features, the API returned ${answer.features.length}`);
+  assert.equal(onMap, answer.numberMatched, `the map's event source holds ${onMap} features, the API matches ${answer.numberMatched}`);
   assert.ok(count > 0, "the server has no events: ingest the examples first (borderwatch ingest --db … examples/articles/)");
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT });
 });
 
 test("unchecking an event type reduces the count", async () => {
-  const all = await api("api/events?limit=5000");
+  const points = await api("api/points");
+  const typeAt = points.columns.indexOf("event_type");
   const byType = new Map();
-  for (const f of all.features) byType.set(f.properties.event_type, (byType.get(f.properties.event_type) ?? 0) + 1);
+  for (const row of points.rows) byType.set(row[typeAt], (byType.get(row[typeAt]) ?? 0) + 1);
   const [type, n] = [...byType].sort((a, b) => b[1] - a[1])[0];
   const before = (await settledCount()).count;
   const after = await countAfter(() => page.uncheck(`#types input[value="${type}"]`));
   assert.equal(after.count, before - n, `unchecking ${type} (${n} events) went from ${before} to ${after.count}`);
   assert.ok(after.count < before, "the count did not go down");
   const answer = await api(after.query);
-  assert.equal(after.count, answer.features.length, `page shows ${after.count}, ${after.query} returns ${answer.features.length}`);
+  assert.equal(after.count, answer.numberMatched, `page shows ${after.count}, ${after.query} matches ${answer.numberMatched}`);
   assert.match(await page.evaluate(() => location.hash), /[#&]types=/, "the hash does not record the unchecked type");
   await countAfter(() => page.click("#types-all"));
 });
@@ -383,7 +388,7 @@ test("the play button steps the time window through the period", async () => {
   await page.waitForTimeout(300);
   const { count, query } = await settledCount();
   const answer = await api(query);
-  assert.equal(count, answer.features.length);
+  assert.equal(count, answer.numberMatched);
   assert.ok(new URLSearchParams(query.split("?")[1]).get("datetime"), "no time window applied while playing");
 });
 
@@ -438,11 +443,47 @@ test("the URL hash keeps the filters across a reload", async () => {
   assert.equal(await page.evaluate(() => location.hash), hash, "the hash changed across the reload");
   assert.equal(after.query, before.query, "the page asked the API something else after the reload");
   const answer = await api(after.query);
-  assert.equal(after.count, answer.features.length, `page shows ${after.count}, ${after.query} returns ${answer.features.length}`);
+  assert.equal(after.count, answer.numberMatched, `page shows ${after.count}, ${after.query} matches ${answer.numberMatched}`);
   const params = new URLSearchParams(after.query.split("?")[1]);
   assert.equal(params.get("datetime"), `${from}T00:00:00Z/${to}T23:59:59Z`);
   assert.ok(!params.get("event_type").split(",").includes(firstType), "the unchecked type is still asked for");
   assert.equal(params.get("min_confidence"), "0.3");
   assert.equal(params.get("q"), "the");
   assert.deepEqual(consoleErrors, [], `console errors:\n${consoleErrors.join("\n")}`);
+});
+
+test("on a phone (390x844) the event list is a bottom sheet that opens and lists the events", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    // A query string makes this a fresh page load, not a hash change of the page before.
+    await loadPage(`${BASE}/?phone#map=5.00/50.0000/33.0000`);
+    await mapIdle();
+    const sheet = await page.$("#list-sheet");
+    const closed = await sheet.boundingBox();
+    assert.ok(closed && closed.height < 80 && closed.y + closed.height >= 840, `the closed sheet is not a bar at the foot: ${JSON.stringify(closed)}`);
+    assert.equal(await page.$eval("#list-section", (node) => node.parentElement.id), "sheet-body", "the list is not in the sheet");
+    assert.equal(await page.isVisible("#sidebar"), false, "the filters are not in a drawer");
+    await page.click("#sheet-toggle");
+    assert.equal(await page.getAttribute("#sheet-toggle", "aria-expanded"), "true");
+    await page.waitForFunction(() => document.getElementById("list-sheet").getBoundingClientRect().height > 300, null, { timeout: 5000 });
+    await page.check("#list-in-view");
+    const rows = await page.$$eval("#event-list button", (buttons) => buttons.filter((b) => b.getBoundingClientRect().height > 0).map((b) => b.dataset.id));
+    const inView = await page.evaluate(async () => {
+      const map = window.borderwatch.map;
+      const bounds = map.getBounds();
+      const data = await map.getSource("events").getData();
+      return data.features.filter((f) => bounds.contains(f.geometry.coordinates)).length;
+    });
+    assert.ok(inView > 0, "no event in view on the phone");
+    assert.equal(rows.length, Math.min(inView, 200), "the sheet does not list the events in view");
+    assert.ok(await page.isVisible(`#event-list button[data-id="${attr(rows[0])}"]`), "the first row is not visible in the open sheet");
+    await page.click(`#event-list button[data-id="${attr(rows[0])}"]`);
+    await page.waitForSelector(`#panel:not([hidden]) .event-card[data-id="${attr(rows[0])}"]`, { timeout: 10000 });
+    await page.click("#panel-close");
+    await page.click("#sheet-toggle");
+    assert.equal(await page.getAttribute("#sheet-toggle", "aria-expanded"), "false");
+    assert.deepEqual(consoleErrors, [], `console errors:\n${consoleErrors.join("\n")}`);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
 });
