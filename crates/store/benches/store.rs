@@ -45,6 +45,41 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+fn synthetic_event(
+    i: usize,
+    kind: &'static str,
+    lon: f64,
+    lat: f64,
+    date: String,
+) -> extract::Event {
+    extract::Event {
+        id: format!("ev{i}"),
+        event_type: kind,
+        acled_event_type: "Explosions/Remote violence",
+        acled_sub_event_type: "Shelling/artillery/missile attack",
+        actor1: Some("Russian forces"),
+        actor2: Some("Ukrainian forces"),
+        date,
+        date_precision: 1,
+        place: "Somewhere".to_owned(),
+        place_name: "Somewhere".to_owned(),
+        geonameid: Some(703_448),
+        admin1: Some("Kharkiv".to_owned()),
+        country_code: "UA".to_owned(),
+        lon,
+        lat,
+        geo_precision: 1,
+        fatalities: Some(2),
+        injured: None,
+        claimed: false,
+        confidence: 0.7,
+        evidence: format!("Russian forces shelled the town overnight, report {i} said."),
+        evidence_start: 0,
+        evidence_end: 60,
+        evidence_spans: vec![(0, 60)],
+    }
+}
+
 fn main() {
     let n: usize =
         std::env::var("BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
@@ -63,41 +98,6 @@ fn main() {
     let mut points =
         std::io::BufWriter::new(std::fs::File::create(dir.join("points.csv")).unwrap());
     writeln!(points, "id,lon,lat,date,event_type").unwrap();
-    let mut events = Vec::with_capacity(n);
-    for i in 0..n {
-        let lon = 22.0 + 23.0 * rng.next();
-        let lat = 44.0 + 12.0 * rng.next();
-        let date = start_day.add_days((rng.next() * 1000.0) as i64).to_string();
-        let kind = types[(rng.next() * types.len() as f64) as usize % types.len()];
-        writeln!(points, "ev{i},{lon:.6},{lat:.6},{date},{kind}").unwrap();
-        events.push(extract::Event {
-            id: format!("ev{i}"),
-            event_type: kind,
-            acled_event_type: "Explosions/Remote violence",
-            acled_sub_event_type: "Shelling/artillery/missile attack",
-            actor1: Some("Russian forces"),
-            actor2: Some("Ukrainian forces"),
-            date,
-            date_precision: 1,
-            place: "Somewhere".to_owned(),
-            place_name: "Somewhere".to_owned(),
-            geonameid: Some(703_448),
-            admin1: Some("Kharkiv".to_owned()),
-            country_code: "UA".to_owned(),
-            lon,
-            lat,
-            geo_precision: 1,
-            fatalities: Some(2),
-            injured: None,
-            claimed: false,
-            confidence: 0.7,
-            evidence: format!("Russian forces shelled the town overnight, report {i} said."),
-            evidence_start: 0,
-            evidence_end: 60,
-            evidence_spans: vec![(0, 60)],
-        });
-    }
-    points.flush().unwrap();
     let mut near_file = std::fs::File::create(dir.join("near.csv")).unwrap();
     writeln!(near_file, "lat,lon").unwrap();
     let centres: Vec<(f64, f64)> =
@@ -117,17 +117,29 @@ fn main() {
         writeln!(bbox_file, "{},{},{},{}", b[0], b[1], b[2], b[3]).unwrap();
     }
 
-    // Store through the ingest path: 10 events per article, one transaction each.
+    // Store through the ingest path: 10 events per article, one transaction each; events
+    // are made as they are stored, so the harness holds no more than one article's worth.
     let mut store = SqliteStore::open(&db).unwrap();
-    let started = Instant::now();
-    for (i, chunk) in events.chunks(10).enumerate() {
-        let text = format!("Synthetic article {i}.");
-        let article =
+    let mut ingest_s = 0.0;
+    let mut chunk = Vec::with_capacity(10);
+    for article in 0..n.div_ceil(10) {
+        chunk.clear();
+        for i in article * 10..((article + 1) * 10).min(n) {
+            let lon = 22.0 + 23.0 * rng.next();
+            let lat = 44.0 + 12.0 * rng.next();
+            let date = start_day.add_days((rng.next() * 1000.0) as i64).to_string();
+            let kind = types[(rng.next() * types.len() as f64) as usize % types.len()];
+            writeln!(points, "ev{i},{lon:.6},{lat:.6},{date},{kind}").unwrap();
+            chunk.push(synthetic_event(i, kind, lon, lat, date));
+        }
+        let text = format!("Synthetic article {article}.");
+        let stored =
             store::NewArticle { text: &text, published: Some("2024-01-01"), ..Default::default() };
-        store.add_article(&article, chunk).unwrap();
+        let t = Instant::now();
+        store.add_article(&stored, &chunk).unwrap();
+        ingest_s += t.elapsed().as_secs_f64();
     }
-    let ingest_s = started.elapsed().as_secs_f64();
-    drop(events);
+    points.flush().unwrap();
     let totals = store.totals().unwrap();
     eprintln!(
         "stored {} events from {} articles in {ingest_s:.1} s",

@@ -273,8 +273,9 @@ pub trait EventStore {
     /// Counts per day and type.
     fn stats(&self, filter: &Filter) -> Result<Vec<DayCount>, StoreError>;
 
-    /// Visits every matching event in the order of [`EventStore::events`] without holding
-    /// them all in memory; returns how many were visited.
+    /// Visits every matching event in storage order (oldest stored first: a sequential
+    /// read, whatever the size) without holding them all in memory; returns how many were
+    /// visited.
     fn each_event(
         &self,
         filter: &Filter,

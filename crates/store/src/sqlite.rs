@@ -63,7 +63,7 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (event_rid, article_id)
     );
     CREATE INDEX event_sources_article ON event_sources(article_id);
-    CREATE VIRTUAL TABLE events_rtree USING rtree(rid, min_lon, max_lon, min_lat, max_lat);
+    CREATE VIRTUAL TABLE events_rtree USING rtree(rid, min_lon, max_lon, min_lat, max_lat, min_day, max_day);
     CREATE VIRTUAL TABLE events_fts USING fts5(evidence, place, event_rid UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');",
     // 2: the feed items `watch` has already taken.
     "CREATE TABLE feed_items (
@@ -207,6 +207,12 @@ fn char_offset(text: &str, byte: usize) -> i64 {
     text[..byte].chars().count() as i64
 }
 
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (0 for anything else), the R*Tree's
+/// third dimension.
+fn day_number(date: &str) -> f64 {
+    extract::Date::parse(date).map_or(0.0, |date| date.to_days() as f64)
+}
+
 /// Writes one article's events inside `tx`.
 fn insert_events(
     tx: &Transaction<'_>,
@@ -219,11 +225,14 @@ fn insert_events(
         let evidence_start = char_offset(text, event.evidence_start);
         let evidence_end = char_offset(text, event.evidence_end);
         // The same event reported earlier by another article: same type and day, close by.
+        // The R*Tree's third dimension is the day, so only that day's events are read.
+        let day = day_number(&event.date);
         let d_lat = MERGE_RADIUS_KM / 111.0;
         let d_lon = MERGE_RADIUS_KM / (111.0 * event.lat.to_radians().cos().max(0.01));
         let mut candidates = tx.prepare_cached(
             "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
              WHERE r.min_lon <= ?1 AND r.max_lon >= ?2 AND r.min_lat <= ?3 AND r.max_lat >= ?4
+               AND r.min_day <= ?8 AND r.max_day >= ?8
                AND e.event_type = ?5 AND e.date = ?6
                AND NOT EXISTS (SELECT 1 FROM event_sources s
                                WHERE s.event_rid = e.rid AND s.article_id = ?7)",
@@ -237,7 +246,8 @@ fn insert_events(
                     event.lat - d_lat,
                     event.event_type,
                     event.date,
-                    article_id
+                    article_id,
+                    day
                 ],
                 |row| Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?, row.get::<_, f64>(2)?)),
             )?
@@ -308,9 +318,10 @@ fn insert_events(
         )?
         .execute(params![rid, article_id, event.evidence, evidence_start, evidence_end])?;
         tx.prepare_cached(
-            "INSERT INTO events_rtree (rid, min_lon, max_lon, min_lat, max_lat) VALUES (?1, ?2, ?2, ?3, ?3)",
+            "INSERT INTO events_rtree (rid, min_lon, max_lon, min_lat, max_lat, min_day, max_day)
+             VALUES (?1, ?2, ?2, ?3, ?3, ?4, ?4)",
         )?
-        .execute(params![rid, event.lon, event.lat])?;
+        .execute(params![rid, event.lon, event.lat, day])?;
         tx.prepare_cached(
             "INSERT INTO events_fts (evidence, place, event_rid) VALUES (?1, ?2, ?3)",
         )?
@@ -403,21 +414,38 @@ impl EventStore for SqliteStore {
         } else {
             radius_km / (EARTH_KM_PER_DEGREE * widest.to_radians().cos())
         };
+        let mut values: Vec<Value> = Vec::new();
         let lon_clause = if d_lon >= 180.0 {
-            "1".to_owned()
+            "1"
         } else if lon - d_lon < -180.0 || lon + d_lon > 180.0 {
             let west = if lon - d_lon < -180.0 { lon - d_lon + 360.0 } else { lon - d_lon };
             let east = if lon + d_lon > 180.0 { lon + d_lon - 360.0 } else { lon + d_lon };
-            format!("(r.max_lon >= {west} OR r.min_lon <= {east})")
+            values.extend([Value::Real(west), Value::Real(east)]);
+            "(r.max_lon >= ? OR r.min_lon <= ?)"
         } else {
-            format!("r.max_lon >= {} AND r.min_lon <= {}", lon - d_lon, lon + d_lon)
+            values.extend([Value::Real(lon - d_lon), Value::Real(lon + d_lon)]);
+            "r.max_lon >= ? AND r.min_lon <= ?"
         };
-        let (clause, values) = filter.sql();
-        let sql = format!(
-            "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
-             WHERE {lon_clause} AND r.max_lat >= {min_lat} AND r.min_lat <= {max_lat} AND {clause}"
-        );
-        let mut statement = self.conn.prepare(&sql)?;
+        values.extend([Value::Real(min_lat), Value::Real(max_lat)]);
+        let (clause, filter_values) = filter.sql();
+        // Without other filters the R*Tree answers alone: its boxes are the points rounded
+        // outward to 32-bit floats (under a metre here), so the box centre stands in for the
+        // point while ranking, and only the rows returned are read.
+        let sql = if filter == &Filter::default() {
+            format!(
+                "SELECT r.rid, (r.min_lat + r.max_lat) / 2, (r.min_lon + r.max_lon) / 2 FROM events_rtree r
+                 WHERE {lon_clause} AND r.max_lat >= ? AND r.min_lat <= ?"
+            )
+        } else {
+            values.extend(filter_values);
+            format!(
+                "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
+                 WHERE {lon_clause} AND r.max_lat >= ? AND r.min_lat <= ? AND {clause}"
+            )
+        };
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        // A metre of slack for the rounded boxes; exact distances are taken below.
+        let slack_km = 0.001;
         let mut hits: Vec<(i64, f64)> = statement
             .query_map(params_from_iter(values), |row| {
                 Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?, row.get::<_, f64>(2)?))
@@ -425,19 +453,29 @@ impl EventStore for SqliteStore {
             .filter_map(|row| match row {
                 Ok((rid, event_lat, event_lon)) => {
                     let km = distance_km(lat, lon, event_lat, event_lon);
-                    (km <= radius_km).then_some(Ok((rid, km)))
+                    (km <= radius_km + slack_km).then_some(Ok((rid, km)))
                 }
                 Err(err) => Some(Err(err)),
             })
             .collect::<Result<_, _>>()?;
-        hits.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        hits.truncate(limit);
+        let by_distance = |a: &(i64, f64), b: &(i64, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
+        hits.sort_by(by_distance);
+        // Near-ties may swap once exact points are read: read a few more than asked for.
+        hits.truncate(limit.saturating_add(8));
         let mut by_rid = self.conn.prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.rid = ?1"
         ))?;
-        hits.into_iter()
-            .map(|(rid, km)| Ok((by_rid.query_row([rid], event_from_row)?, km)))
-            .collect()
+        let mut out = Vec::with_capacity(hits.len());
+        for (rid, _) in hits {
+            let event = by_rid.query_row([rid], event_from_row)?;
+            let km = distance_km(lat, lon, event.lat, event.lon);
+            if km <= radius_km {
+                out.push((rid, event, km));
+            }
+        }
+        out.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
+        out.truncate(limit);
+        Ok(out.into_iter().map(|(_, event, km)| (event, km)).collect())
     }
 
     fn event(&self, id: &str) -> Result<Option<(StoredEvent, Vec<Source>)>, StoreError> {
@@ -497,9 +535,7 @@ impl EventStore for SqliteStore {
         visit: &mut dyn FnMut(&StoredEvent) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let (clause, values) = filter.sql();
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE {clause} ORDER BY e.date DESC, e.rid DESC"
-        );
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE {clause} ORDER BY e.rid");
         let mut statement = self.conn.prepare(&sql)?;
         let mut rows = statement.query(params_from_iter(values))?;
         let mut count = 0;

@@ -193,8 +193,8 @@ fn exports_write_every_event() {
     assert_eq!(export::write_geojson(&store, &Filter::default(), &mut geojson).unwrap(), 2);
     let parsed: serde_json::Value = serde_json::from_slice(&geojson).unwrap();
     assert_eq!(parsed["features"].as_array().unwrap().len(), 2);
-    assert_eq!(parsed["features"][1]["id"], "a", "same day: the later insert first");
-    assert_eq!(parsed["features"][1]["geometry"]["coordinates"][0], 30.52);
+    assert_eq!(parsed["features"][0]["id"], "a", "exports go in storage order");
+    assert_eq!(parsed["features"][0]["geometry"]["coordinates"][0], 30.52);
     let mut csv = Vec::new();
     assert_eq!(export::write_csv(&store, &Filter::default(), &mut csv).unwrap(), 2);
     let csv = String::from_utf8(csv).unwrap();
