@@ -28,8 +28,9 @@ def main():
     for name, mine, theirs in rows:
         ratio = theirs / mine if mine else float("nan")
         print(f"{name:45} {mine:12.3f} {theirs:10.3f} {ratio:10.2f}")
-    print(f"export peak RSS, MB: borderwatch {ours['peak_rss_mb_after_export']:.0f} "
-          f"(before the export {ours['peak_rss_mb_before_export']:.0f}), ogr2ogr {peer['ogr2ogr_peak_rss_mb']:.0f}")
+    print(f"export memory, MB: borderwatch heap peak {ours['heap_mb_peak_during_export']:.1f} "
+          f"(before the export {ours['heap_mb_before_export']:.1f}; database pages are memory-mapped, not counted), "
+          f"ogr2ogr peak RSS {peer['ogr2ogr_peak_rss_mb']:.0f}")
     if len(sys.argv) > 3:
         with open(sys.argv[3], encoding="utf-8") as file:
             match = re.search(r"\(([0-9.]+)/s\)", file.read())

@@ -142,7 +142,7 @@ impl AppState {
 
     fn checkin(&self, store: SqliteStore) {
         if let Ok(mut pool) = self.pool.lock()
-            && pool.len() < 16
+            && pool.len() < 8
         {
             pool.push(store);
         }

@@ -149,6 +149,10 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 32 MiB of page cache per connection and reads through a memory map: at a million
+        // events the indexes no longer fit SQLite's 2 MiB default.
+        conn.pragma_update(None, "cache_size", -32_768)?;
+        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
         let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)
@@ -335,6 +339,74 @@ fn insert_events(
     Ok((new_events, merged))
 }
 
+impl SqliteStore {
+    /// Events within `radius_km` of a point (and a metre more, for the R*Tree's rounding),
+    /// unordered, with their distance.
+    fn near_candidates(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_km: f64,
+        filter: &Filter,
+    ) -> Result<Vec<(i64, f64)>, StoreError> {
+        // A box that holds the circle: latitude span exact, longitude widened by the
+        // circle's widest parallel; near a pole or across the antimeridian, every longitude.
+        let d_lat = radius_km / EARTH_KM_PER_DEGREE;
+        let (min_lat, max_lat) = ((lat - d_lat).max(-90.0), (lat + d_lat).min(90.0));
+        let widest = min_lat.abs().max(max_lat.abs());
+        let d_lon = if widest >= 89.0 {
+            180.0
+        } else {
+            radius_km / (EARTH_KM_PER_DEGREE * widest.to_radians().cos())
+        };
+        let mut values: Vec<Value> = Vec::new();
+        let lon_clause = if d_lon >= 180.0 {
+            "1"
+        } else if lon - d_lon < -180.0 || lon + d_lon > 180.0 {
+            let west = if lon - d_lon < -180.0 { lon - d_lon + 360.0 } else { lon - d_lon };
+            let east = if lon + d_lon > 180.0 { lon + d_lon - 360.0 } else { lon + d_lon };
+            values.extend([Value::Real(west), Value::Real(east)]);
+            "(r.max_lon >= ? OR r.min_lon <= ?)"
+        } else {
+            values.extend([Value::Real(lon - d_lon), Value::Real(lon + d_lon)]);
+            "r.max_lon >= ? AND r.min_lon <= ?"
+        };
+        values.extend([Value::Real(min_lat), Value::Real(max_lat)]);
+        let (clause, filter_values) = filter.sql();
+        // Without other filters the R*Tree answers alone: its boxes are the points rounded
+        // outward to 32-bit floats (under a metre here), so the box centre stands in for the
+        // point while ranking, and only the rows returned are read.
+        let sql = if filter == &Filter::default() {
+            format!(
+                "SELECT r.rid, (r.min_lat + r.max_lat) / 2, (r.min_lon + r.max_lon) / 2 FROM events_rtree r
+                 WHERE {lon_clause} AND r.max_lat >= ? AND r.min_lat <= ?"
+            )
+        } else {
+            values.extend(filter_values);
+            format!(
+                "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
+                 WHERE {lon_clause} AND r.max_lat >= ? AND r.min_lat <= ? AND {clause}"
+            )
+        };
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        // A metre of slack for the rounded boxes; exact distances are taken below.
+        let slack_km = 0.001;
+        let hits: Vec<(i64, f64)> = statement
+            .query_map(params_from_iter(values), |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?, row.get::<_, f64>(2)?))
+            })?
+            .filter_map(|row| match row {
+                Ok((rid, event_lat, event_lon)) => {
+                    let km = distance_km(lat, lon, event_lat, event_lon);
+                    (km <= radius_km + slack_km).then_some(Ok((rid, km)))
+                }
+                Err(err) => Some(Err(err)),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(hits)
+    }
+}
+
 impl EventStore for SqliteStore {
     fn add_article(
         &mut self,
@@ -404,60 +476,21 @@ impl EventStore for SqliteStore {
         limit: usize,
         filter: &Filter,
     ) -> Result<Vec<(StoredEvent, f64)>, StoreError> {
-        // A box that holds the circle: latitude span exact, longitude widened by the
-        // circle's widest parallel; near a pole or across the antimeridian, every longitude.
-        let d_lat = radius_km / EARTH_KM_PER_DEGREE;
-        let (min_lat, max_lat) = ((lat - d_lat).max(-90.0), (lat + d_lat).min(90.0));
-        let widest = min_lat.abs().max(max_lat.abs());
-        let d_lon = if widest >= 89.0 {
-            180.0
-        } else {
-            radius_km / (EARTH_KM_PER_DEGREE * widest.to_radians().cos())
-        };
-        let mut values: Vec<Value> = Vec::new();
-        let lon_clause = if d_lon >= 180.0 {
-            "1"
-        } else if lon - d_lon < -180.0 || lon + d_lon > 180.0 {
-            let west = if lon - d_lon < -180.0 { lon - d_lon + 360.0 } else { lon - d_lon };
-            let east = if lon + d_lon > 180.0 { lon + d_lon - 360.0 } else { lon + d_lon };
-            values.extend([Value::Real(west), Value::Real(east)]);
-            "(r.max_lon >= ? OR r.min_lon <= ?)"
-        } else {
-            values.extend([Value::Real(lon - d_lon), Value::Real(lon + d_lon)]);
-            "r.max_lon >= ? AND r.min_lon <= ?"
-        };
-        values.extend([Value::Real(min_lat), Value::Real(max_lat)]);
-        let (clause, filter_values) = filter.sql();
-        // Without other filters the R*Tree answers alone: its boxes are the points rounded
-        // outward to 32-bit floats (under a metre here), so the box centre stands in for the
-        // point while ranking, and only the rows returned are read.
-        let sql = if filter == &Filter::default() {
-            format!(
-                "SELECT r.rid, (r.min_lat + r.max_lat) / 2, (r.min_lon + r.max_lon) / 2 FROM events_rtree r
-                 WHERE {lon_clause} AND r.max_lat >= ? AND r.min_lat <= ?"
-            )
-        } else {
-            values.extend(filter_values);
-            format!(
-                "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
-                 WHERE {lon_clause} AND r.max_lat >= ? AND r.min_lat <= ? AND {clause}"
-            )
-        };
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        // A metre of slack for the rounded boxes; exact distances are taken below.
-        let slack_km = 0.001;
-        let mut hits: Vec<(i64, f64)> = statement
-            .query_map(params_from_iter(values), |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?, row.get::<_, f64>(2)?))
-            })?
-            .filter_map(|row| match row {
-                Ok((rid, event_lat, event_lon)) => {
-                    let km = distance_km(lat, lon, event_lat, event_lon);
-                    (km <= radius_km + slack_km).then_some(Ok((rid, km)))
-                }
-                Err(err) => Some(Err(err)),
-            })
-            .collect::<Result<_, _>>()?;
+        // Widening circles: once a circle holds enough events, nothing outside it can rank
+        // among the nearest, so a dense area reads a fraction of the full circle's rows.
+        let wanted = limit.saturating_add(8);
+        let mut hits = Vec::new();
+        for share in [0.125, 0.25, 0.5, 1.0] {
+            let radius = radius_km * share;
+            if share < 1.0 && radius < 1.0 {
+                continue;
+            }
+            hits = self.near_candidates(lat, lon, radius, filter)?;
+            if hits.len() >= wanted {
+                break;
+            }
+        }
+        hits.retain(|&(_, km)| km <= radius_km + 0.001);
         let by_distance = |a: &(i64, f64), b: &(i64, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
         hits.sort_by(by_distance);
         // Near-ties may swap once exact points are read: read a few more than asked for.
