@@ -53,7 +53,7 @@ const MIGRATIONS: &[&str] = &[
         report_count INTEGER NOT NULL DEFAULT 1
     );
     CREATE INDEX events_date ON events(date DESC, rid DESC);
-    CREATE INDEX events_type_date ON events(event_type, date);
+    CREATE INDEX events_merge ON events(event_type, date, lat, lon);
     CREATE TABLE event_sources (
         event_rid INTEGER NOT NULL REFERENCES events(rid) ON DELETE CASCADE,
         article_id INTEGER NOT NULL REFERENCES articles(id),
@@ -63,7 +63,7 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (event_rid, article_id)
     );
     CREATE INDEX event_sources_article ON event_sources(article_id);
-    CREATE VIRTUAL TABLE events_rtree USING rtree(rid, min_lon, max_lon, min_lat, max_lat, min_day, max_day);
+    CREATE VIRTUAL TABLE events_rtree USING rtree(rid, min_lon, max_lon, min_lat, max_lat);
     CREATE VIRTUAL TABLE events_fts USING fts5(evidence, place, event_rid UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');",
     // 2: the feed items `watch` has already taken.
     "CREATE TABLE feed_items (
@@ -85,35 +85,40 @@ const EVENT_COLUMNS: &str = "e.id, e.event_type, e.acled_event_type, e.acled_sub
 const EVENT_FROM: &str = "events e JOIN articles a ON a.id = e.article_id";
 
 fn event_from_row(row: &Row<'_>) -> rusqlite::Result<StoredEvent> {
+    event_from_row_at(row, 0)
+}
+
+/// Reads a [`StoredEvent`] whose columns start at `at`.
+fn event_from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<StoredEvent> {
     Ok(StoredEvent {
-        id: row.get(0)?,
-        event_type: row.get(1)?,
-        acled_event_type: row.get(2)?,
-        acled_sub_event_type: row.get(3)?,
-        actor1: row.get(4)?,
-        actor2: row.get(5)?,
-        date: row.get(6)?,
-        date_precision: row.get(7)?,
-        place: row.get(8)?,
-        place_name: row.get(9)?,
-        geonameid: row.get(10)?,
-        admin1: row.get(11)?,
-        country_code: row.get(12)?,
-        lon: row.get(13)?,
-        lat: row.get(14)?,
-        geo_precision: row.get(15)?,
-        fatalities: row.get(16)?,
-        injured: row.get(17)?,
-        claimed: row.get(18)?,
-        confidence: row.get(19)?,
-        evidence: row.get(20)?,
-        evidence_start: row.get(21)?,
-        evidence_end: row.get(22)?,
-        article_id: row.get(23)?,
-        source_url: row.get(24)?,
-        source_title: row.get(25)?,
-        published_at: row.get(26)?,
-        report_count: row.get(27)?,
+        id: row.get(at)?,
+        event_type: row.get(at + 1)?,
+        acled_event_type: row.get(at + 2)?,
+        acled_sub_event_type: row.get(at + 3)?,
+        actor1: row.get(at + 4)?,
+        actor2: row.get(at + 5)?,
+        date: row.get(at + 6)?,
+        date_precision: row.get(at + 7)?,
+        place: row.get(at + 8)?,
+        place_name: row.get(at + 9)?,
+        geonameid: row.get(at + 10)?,
+        admin1: row.get(at + 11)?,
+        country_code: row.get(at + 12)?,
+        lon: row.get(at + 13)?,
+        lat: row.get(at + 14)?,
+        geo_precision: row.get(at + 15)?,
+        fatalities: row.get(at + 16)?,
+        injured: row.get(at + 17)?,
+        claimed: row.get(at + 18)?,
+        confidence: row.get(at + 19)?,
+        evidence: row.get(at + 20)?,
+        evidence_start: row.get(at + 21)?,
+        evidence_end: row.get(at + 22)?,
+        article_id: row.get(at + 23)?,
+        source_url: row.get(at + 24)?,
+        source_title: row.get(at + 25)?,
+        published_at: row.get(at + 26)?,
+        report_count: row.get(at + 27)?,
     })
 }
 
@@ -211,12 +216,6 @@ fn char_offset(text: &str, byte: usize) -> i64 {
     text[..byte].chars().count() as i64
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (0 for anything else), the R*Tree's
-/// third dimension.
-fn day_number(date: &str) -> f64 {
-    extract::Date::parse(date).map_or(0.0, |date| date.to_days() as f64)
-}
-
 /// Writes one article's events inside `tx`.
 fn insert_events(
     tx: &Transaction<'_>,
@@ -228,30 +227,27 @@ fn insert_events(
     for event in events {
         let evidence_start = char_offset(text, event.evidence_start);
         let evidence_end = char_offset(text, event.evidence_end);
-        // The same event reported earlier by another article: same type and day, close by.
-        // The R*Tree's third dimension is the day, so only that day's events are read.
-        let day = day_number(&event.date);
+        // The same event reported earlier by another article: same type and day, close by,
+        // found with the covering (type, date, lat, lon) index alone.
         let d_lat = MERGE_RADIUS_KM / 111.0;
         let d_lon = MERGE_RADIUS_KM / (111.0 * event.lat.to_radians().cos().max(0.01));
         let mut candidates = tx.prepare_cached(
-            "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
-             WHERE r.min_lon <= ?1 AND r.max_lon >= ?2 AND r.min_lat <= ?3 AND r.max_lat >= ?4
-               AND r.min_day <= ?8 AND r.max_day >= ?8
-               AND e.event_type = ?5 AND e.date = ?6
+            "SELECT e.rid, e.lat, e.lon FROM events e
+             WHERE e.event_type = ?1 AND e.date = ?2
+               AND e.lat BETWEEN ?3 AND ?4 AND e.lon BETWEEN ?5 AND ?6
                AND NOT EXISTS (SELECT 1 FROM event_sources s
                                WHERE s.event_rid = e.rid AND s.article_id = ?7)",
         )?;
         let nearest = candidates
             .query_map(
                 params![
-                    event.lon + d_lon,
-                    event.lon - d_lon,
-                    event.lat + d_lat,
-                    event.lat - d_lat,
                     event.event_type,
                     event.date,
-                    article_id,
-                    day
+                    event.lat - d_lat,
+                    event.lat + d_lat,
+                    event.lon - d_lon,
+                    event.lon + d_lon,
+                    article_id
                 ],
                 |row| Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?, row.get::<_, f64>(2)?)),
             )?
@@ -322,10 +318,9 @@ fn insert_events(
         )?
         .execute(params![rid, article_id, event.evidence, evidence_start, evidence_end])?;
         tx.prepare_cached(
-            "INSERT INTO events_rtree (rid, min_lon, max_lon, min_lat, max_lat, min_day, max_day)
-             VALUES (?1, ?2, ?2, ?3, ?3, ?4, ?4)",
+            "INSERT INTO events_rtree (rid, min_lon, max_lon, min_lat, max_lat) VALUES (?1, ?2, ?2, ?3, ?3)",
         )?
-        .execute(params![rid, event.lon, event.lat, day])?;
+        .execute(params![rid, event.lon, event.lat])?;
         tx.prepare_cached(
             "INSERT INTO events_fts (evidence, place, event_rid) VALUES (?1, ?2, ?3)",
         )?
@@ -495,12 +490,17 @@ impl EventStore for SqliteStore {
         hits.sort_by(by_distance);
         // Near-ties may swap once exact points are read: read a few more than asked for.
         hits.truncate(limit.saturating_add(8));
-        let mut by_rid = self.conn.prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.rid = ?1"
-        ))?;
+        // One statement for all the rows, read in rowid order (neighbouring pages together).
+        let sql = format!(
+            "SELECT e.rid, {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.rid IN ({})",
+            vec!["?"; hits.len()].join(",")
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let mut rows = statement.query(params_from_iter(hits.iter().map(|(rid, _)| *rid)))?;
         let mut out = Vec::with_capacity(hits.len());
-        for (rid, _) in hits {
-            let event = by_rid.query_row([rid], event_from_row)?;
+        while let Some(row) = rows.next()? {
+            let rid: i64 = row.get(0)?;
+            let event = event_from_row_at(row, 1)?;
             let km = distance_km(lat, lon, event.lat, event.lon);
             if km <= radius_km {
                 out.push((rid, event, km));
