@@ -19,6 +19,7 @@ export function filterParams(state, { omit = [] } = {}) {
     params.set("event_type", [...state.types].sort().join(","));
   }
   if (state.actor) params.set("actor", state.actor);
+  if (state.country) params.set("country", state.country);
   if (state.conf > 0) params.set("min_confidence", String(state.conf));
   if (state.q.trim()) params.set("q", state.q.trim());
   return params;

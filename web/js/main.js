@@ -6,8 +6,9 @@ import { Map as MapLibreMap, NavigationControl, ScaleControl, Marker } from "../
 import { EVENT_TYPES, KNOWN_ACTORS, REGION, typeInfo } from "./config.js";
 import { exportUrl, eventsUrl, fetchEvent, fetchNear, fetchPoints, filterParams, nearUrl, postArticle } from "./api.js";
 import { formatHash, parseHash } from "./state.js";
-import { CITY_LABEL_LAYERS, buildStyle, labelField, loadFontFaces } from "./style.js";
+import { CITY_LABEL_LAYERS, POINT_LAYERS, POINT_OPACITY, buildStyle, labelField, loadFontFaces, pointLayerTypeFilter } from "./style.js";
 import { Timeline } from "./timeline.js";
+import { DOTS_LAYER, DOTS_MAX_ZOOM, EventDots, dayNumber } from "./dots.js";
 import { Panel } from "./panel.js";
 import { PlaceSearch } from "./places.js";
 
@@ -23,6 +24,7 @@ const els = {
   typesAll: $("types-all"),
   typesNone: $("types-none"),
   actor: $("actor"),
+  country: $("country"),
   confidence: $("confidence"),
   confidenceOut: $("confidence-out"),
   query: $("text-query"),
@@ -47,6 +49,8 @@ const seenActors = new Set(KNOWN_ACTORS);
 /** The events on the map, by id. */
 let byId = new Map();
 let map = null;
+/** The events while zoomed out (js/dots.js). */
+const dots = new EventDots({ colorOf: (type) => typeInfo(type).color });
 /** Resolves once the map's style has loaded (the event source exists). */
 let resolveMapReady;
 const mapReady = new Promise((resolve) => (resolveMapReady = resolve));
@@ -103,6 +107,7 @@ function renderActors() {
   for (const actor of [...known, ...others]) options.push(new Option(actor, actor));
   els.actor.replaceChildren(...options);
   els.actor.value = state.actor;
+  els.country.value = state.country;
 }
 
 function writeInputs() {
@@ -155,8 +160,10 @@ function setCount(text, { count = null, loading = false, query = "" } = {}) {
 
 // The map is drawn from `GET /api/points` (every matching event, compact rows, no text). Only
 // the filters the rows cannot answer (actor, minimum confidence, words) go to the server; the
-// rows are fetched once per combination of those and kept. Event types and dates are applied
-// here, on the rows in memory, and the clustered source gets the result with `setData`.
+// rows are fetched once per combination of those and kept. The map's event source gets every
+// row (`setData` once per dataset); event types and dates are the event layers' filter
+// (`setFilter`: the worker re-tiles nothing and gets no new data), and the counts, the list and
+// the timeline are computed here from the rows in memory.
 
 /** The rows of the last points request: `{key, records, byId}`, records latest first. */
 let dataset = null;
@@ -165,14 +172,64 @@ let datasetLoading = null;
 let shownRecords = [];
 let statsKey = "";
 
+/** One row of /api/points. What the map needs is read at once; the rest (the properties for the
+ * list and the panel, the GeoJSON feature for the "events" source) is made when first asked for. */
+class EventRecord {
+  constructor(row, cols, id, type, date, lon, lat) {
+    this.row = row;
+    this.cols = cols;
+    this.id = id;
+    this.type = type;
+    this.date = date;
+    this.day = date.slice(0, 10);
+    this.dayNumber = dayNumber(this.day);
+    this.lon = lon;
+    this.lat = lat;
+  }
+
+  get fatalities() {
+    return this.cols.dead >= 0 ? this.row[this.cols.dead] ?? null : null;
+  }
+
+  get properties() {
+    const { row, cols } = this;
+    const value = {
+      id: this.id,
+      event_type: this.type,
+      date: this.date,
+      confidence: cols.conf >= 0 ? row[cols.conf] : null,
+      report_count: cols.reports >= 0 ? row[cols.reports] : null,
+      fatalities: this.fatalities,
+      place_name: cols.place >= 0 ? row[cols.place] ?? "" : "",
+    };
+    Object.defineProperty(this, "properties", { value });
+    return value;
+  }
+
+  get geometry() {
+    return { type: "Point", coordinates: [this.lon, this.lat] };
+  }
+
+  /** What the map's "events" source gets of an event (`day` for the layers' date filter). */
+  get feature() {
+    return {
+      type: "Feature",
+      geometry: this.geometry,
+      properties: { id: this.id, event_type: this.type, day: this.day, fatalities: this.fatalities },
+    };
+  }
+}
+
 function buildDataset(key, answer) {
   const columns = answer?.columns ?? [];
   const at = (name) => columns.indexOf(name);
-  const [iId, iLon, iLat, iType, iDate, iConf, iReports, iDead, iPlace] = [
-    "id", "lon", "lat", "event_type", "date", "confidence", "report_count", "fatalities", "place_name",
-  ].map(at);
+  const [iId, iLon, iLat, iType, iDate] = ["id", "lon", "lat", "event_type", "date"].map(at);
+  const cols = { conf: at("confidence"), reports: at("report_count"), dead: at("fatalities"), place: at("place_name") };
   const records = [];
   const byIdNext = new Map();
+  const types = new Set();
+  let sorted = true;
+  let last = "\uffff";
   for (const row of answer?.rows ?? []) {
     const lon = Number(row[iLon]);
     const lat = Number(row[iLat]);
@@ -180,33 +237,16 @@ function buildDataset(key, answer) {
     const id = String(row[iId]);
     const type = String(row[iType] ?? "");
     const date = row[iDate] == null ? "" : String(row[iDate]);
-    const fatalities = iDead >= 0 ? row[iDead] ?? null : null;
-    const coordinates = [lon, lat];
-    const properties = {
-      id,
-      event_type: type,
-      date,
-      confidence: iConf >= 0 ? row[iConf] : null,
-      report_count: iReports >= 0 ? row[iReports] : null,
-      fatalities,
-      place_name: iPlace >= 0 ? row[iPlace] ?? "" : "",
-    };
-    const record = {
-      id,
-      type,
-      day: date.slice(0, 10),
-      lon,
-      lat,
-      properties,
-      // What the map needs of an event: the clustered source's worker gets only these.
-      feature: { type: "Feature", geometry: { type: "Point", coordinates }, properties: { id, event_type: type, fatalities } },
-    };
+    const record = new EventRecord(row, cols, id, type, date, lon, lat);
+    if (record.day > last) sorted = false;
+    last = record.day;
     records.push(record);
-    byIdNext.set(id, { properties, geometry: { type: "Point", coordinates } });
-    addType(type);
+    byIdNext.set(id, record);
+    types.add(type);
   }
-  // Latest first; the server's order breaks ties.
-  records.sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+  for (const type of types) addType(type);
+  // Latest first (the server sends them so; sorted here only if not); the server's order breaks ties.
+  if (!sorted) records.sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
   return { key, records, byId: byIdNext };
 }
 
@@ -256,41 +296,175 @@ function addType(id) {
   if (state.types) state.types.add(id);
 }
 
+/** The dataset whose rows the map's event source holds. */
+let sourceDataset = null;
+
+/** The date part of the event layers' filter. */
+function dateFilter() {
+  const parts = [];
+  if (state.from) parts.push([">=", ["get", "day"], state.from]);
+  if (state.to) parts.push(["<=", ["get", "day"], state.to]);
+  return parts;
+}
+
+/** Whether events of this type are shown. */
+const typeShown = (type) => !state.types || state.types.has(type);
+
+/** The heat map's filter: every filter in one (it is a single layer over all types). */
+function heatFilter() {
+  const parts = dateFilter();
+  if (state.types) parts.push(["in", ["get", "event_type"], ["literal", [...state.types].sort()]]);
+  return parts.length ? ["all", ...parts] : null;
+}
+
+/** A point layer's filter: its type(s) and the dates. The unlisted types' layer also carries
+ * which of those are checked (there is no one layer per such type to hide). */
+function pointFilter(layerId) {
+  const parts = [pointLayerTypeFilter(layerId), ...dateFilter()];
+  if (layerId === "events-points") {
+    // Only when an unlisted type is unchecked, so that (un)checking a listed type leaves it alone.
+    const others = knownTypes.filter((t) => !EVENT_TYPES.some((e) => e.id === t));
+    if (others.some((t) => !typeShown(t))) parts.push(["in", ["get", "event_type"], ["literal", others.filter(typeShown).sort()]]);
+  }
+  return parts.length === 1 ? parts[0] : ["all", ...parts];
+}
+
+const typesKey = (types) => (types ? [...types].sort().join(",") : "*");
+
+/** What was last given to the map, to change only what differs. */
+const applied = { filters: new Map(), opacity: new Map(), heat: "" };
+
+/**
+ * Applies the type and date filters to the event layers. A type is hidden or shown by its layer's
+ * opacity (a constant paint value: no worker round trip, MapLibre skips a layer at opacity 0);
+ * dates change the layers' filters (the worker re-tiles the source from the data it holds).
+ * The heat map's filter is set only while it is visible (a filter change re-tiles the source).
+ */
+function applyEventFilters() {
+  const from = state.from ? dayNumber(state.from) : -1e9;
+  const to = state.to ? dayNumber(state.to) : 1e9;
+  const types = state.types;
+  const f = dots.filter;
+  if (f.from !== from || f.to !== to || f.types !== types || f.typesKey !== typesKey(types)) {
+    dots.setFilter({ shown: (t) => !types || types.has(t), from, to, types, typesKey: typesKey(types) });
+  }
+  for (const id of POINT_LAYERS) {
+    if (!map.getLayer(id)) continue;
+    const filter = pointFilter(id);
+    const key = JSON.stringify(filter);
+    if (applied.filters.get(id) !== key) {
+      applied.filters.set(id, key);
+      map.setFilter(id, filter, { validate: false });
+    }
+    const shown = id === "events-points" || typeShown(id.slice("events-points-".length));
+    if (applied.opacity.get(id) !== shown) {
+      applied.opacity.set(id, shown);
+      map.setPaintProperty(id, "circle-opacity", shown ? POINT_OPACITY : 0, { validate: false });
+      map.setPaintProperty(id, "circle-stroke-opacity", shown ? 1 : 0, { validate: false });
+    }
+  }
+  if ($("heatmap").checked && map.getLayer("events-heat")) {
+    const filter = heatFilter();
+    const key = JSON.stringify(filter);
+    if (applied.heat !== key) {
+      applied.heat = key;
+      map.setFilter("events-heat", filter, { validate: false });
+    }
+  }
+}
+
 function showEvents(ds, query) {
   const types = state.types;
   const { from, to } = state;
-  const features = [];
   const records = [];
   const counts = new Map();
   if (!types || types.size > 0) {
     for (const r of ds.records) {
       if (types && !types.has(r.type)) continue;
       if ((from && r.day < from) || (to && r.day > to)) continue;
-      features.push(r.feature);
       records.push(r);
       counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     }
   }
   shownRecords = records;
-  markDrawn(map.getSource("events").setData({ type: "FeatureCollection", features }), features.length);
-  const n = features.length;
-  setCount(`${n.toLocaleString("en")} event${n === 1 ? "" : "s"}`, { count: n, query });
+  // The source holds every row of the dataset; types and dates are applied by the layers, so a
+  // change of those needs no new data in the worker.
+  let setDataDone = null;
+  let fillSource = null;
+  if (sourceDataset !== ds) {
+    sourceDataset = ds;
+    dots.setRecords(ds.records);
+    const fill = () => map.getSource("events").setData({ type: "FeatureCollection", features: ds.records.map((r) => r.feature) });
+    // Zoomed out the dots draw the events and the "events" source is not drawn: it is filled
+    // after the dots' frame (handing 100,000 features to the worker takes a few hundred ms).
+    if (dotsDraw()) fillSource = fill;
+    else setDataDone = fill();
+  }
+  applyEventFilters();
+  const n = records.length;
+  const text = `${n.toLocaleString("en")} event${n === 1 ? "" : "s"}`;
+  markDrawn(setDataDone, n, fillSource && (() => {
+    if (sourceDataset === ds) fillSource();
+    if (seqAtShow === showSeq) setCount(text, { count: n, query });
+  }));
+  const seqAtShow = ++showSeq;
+  // Until the source is filled the count stays marked loading (data-loading), so that nothing
+  // reads the map's source before it holds these events.
+  setCount(text, { count: n, query, loading: Boolean(fillSource) });
   renderTypes(counts);
-  renderActors();
-  renderList(records);
-  updateTimeline(ds);
   highlight(state.event);
-  if (state.event && !panel.isOpen) openEvent(state.event, { fly: false });
+  // The list and the timeline wait for the map's next frame to be under way (they take tens of
+  // milliseconds at 100,000 events, and the map's picture matters first).
+  const seq = ++sideSeq;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (seq !== sideSeq) return;
+      renderActors();
+      renderList(records);
+      updateTimeline(ds);
+      if (state.event && !panel.isOpen) openEvent(state.event, { fly: false });
+    }, 0),
+  );
 }
+let sideSeq = 0;
+let showSeq = 0;
+
+/** Whether the dots (js/dots.js) draw the events at this zoom. */
+const dotsDraw = () => map.getZoom() < DOTS_MAX_ZOOM && !$("heatmap").checked;
 
 // "Drawn": the source's worker has the data, the map went idle with the source's tiles loaded.
 // `body[data-events-drawn]` then holds a sequence number (and data-events-shown the count), which
 // the benchmark (web/bench/render.mjs) waits for.
 let drawSeq = 0;
 
-function markDrawn(setDataDone, n) {
+function markDrawn(setDataDone, n, after = null) {
   const seq = ++drawSeq;
   delete document.body.dataset.eventsDrawn;
+  const mark = () => {
+    if (after) setTimeout(after, 0);
+    if (seq !== drawSeq) return;
+    document.body.dataset.eventsShown = String(n);
+    document.body.dataset.eventsDrawn = String(seq);
+  };
+  // Zoomed out (heat map off) the dots draw the events: drawn is the frame that drew them with
+  // these rows and filters; the "events" source is not drawn at this zoom.
+  if (dotsDraw()) {
+    const filter = dots.filter;
+    const done = () => {
+      if (seq !== drawSeq) {
+        if (after) setTimeout(after, 0);
+        return;
+      }
+      if (!dots.hasDrawn(filter)) {
+        map.once("render", done);
+        return;
+      }
+      mark();
+    };
+    map.once("render", done);
+    map.triggerRepaint();
+    return;
+  }
   Promise.resolve(setDataDone)
     .catch(() => {})
     .then(() => {
@@ -300,8 +474,7 @@ function markDrawn(setDataDone, n) {
           map.once("idle", done);
           return;
         }
-        document.body.dataset.eventsShown = String(n);
-        document.body.dataset.eventsDrawn = String(seq);
+        mark();
       };
       map.once("idle", done);
       map.triggerRepaint();
@@ -476,7 +649,7 @@ function circlePolygon(lat, lon, radiusKm, steps = 96) {
 
 function addNearLayers() {
   map.addSource("near-circle", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-  const before = map.getLayer("events-clusters") ? "events-clusters" : undefined;
+  const before = map.getLayer("events-points") ? "events-points" : undefined;
   map.addLayer(
     { id: "near-circle-fill", type: "fill", source: "near-circle", paint: { "fill-color": "#1f6feb", "fill-opacity": 0.08 } },
     before,
@@ -492,7 +665,7 @@ function addNearLayers() {
   );
 }
 
-const EVENT_LAYERS = ["events-clusters", "events-cluster-count", "events-points"];
+const EVENT_LAYERS = [DOTS_LAYER, ...POINT_LAYERS];
 
 function addHeatLayer() {
   map.addLayer(
@@ -502,8 +675,6 @@ function addHeatLayer() {
       source: "events",
       layout: { visibility: "none" },
       paint: {
-        // Clusters stand for their points.
-        "heatmap-weight": ["coalesce", ["get", "point_count"], 1],
         "heatmap-intensity": ["interpolate", ["linear"], ["zoom"], 3, 0.6, 10, 1.5],
         "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 3, 14, 10, 30],
         "heatmap-opacity": 0.8,
@@ -519,12 +690,13 @@ function addHeatLayer() {
         ],
       },
     },
-    "events-clusters",
+    "events-points",
   );
 }
 
 function setHeatmap(on) {
   if (!map?.getLayer("events-heat")) return;
+  if (on) applyEventFilters();
   map.setLayoutProperty("events-heat", "visibility", on ? "visible" : "none");
   for (const id of EVENT_LAYERS) map.setLayoutProperty(id, "visibility", on ? "none" : "visible");
 }
@@ -750,6 +922,7 @@ async function createMap() {
   window.borderwatch = { map };
 
   map.once("load", () => {
+    map.addLayer(dots, "events-points");
     addNearLayers();
     addHeatLayer();
     setHeatmap($("heatmap").checked);
@@ -764,7 +937,7 @@ async function createMap() {
     if ($("list-in-view").checked) renderList();
   });
 
-  for (const layer of ["events-points", "events-clusters"]) {
+  for (const layer of POINT_LAYERS) {
     map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
     map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
   }
@@ -786,19 +959,25 @@ async function onMapClick(event) {
     [event.point.x - pad, event.point.y - pad],
     [event.point.x + pad, event.point.y + pad],
   ];
-  const clusters = map.queryRenderedFeatures(box, { layers: ["events-clusters"] });
-  if (clusters.length) {
-    const cluster = clusters[0];
-    try {
-      const zoom = await map.getSource("events").getClusterExpansionZoom(cluster.properties.cluster_id);
-      map.easeTo({ center: cluster.geometry.coordinates, zoom: Math.min(zoom + 0.2, map.getMaxZoom()) });
-    } catch {
-      map.easeTo({ center: cluster.geometry.coordinates, zoom: map.getZoom() + 2 });
-    }
-    return;
+  let ids;
+  if (map.getZoom() < DOTS_MAX_ZOOM) {
+    // The dots: the shown events within a few pixels (a box in degrees first, then pixels).
+    const a = map.unproject(box[0]);
+    const b = map.unproject(box[1]);
+    const [west, east] = [Math.min(a.lng, b.lng), Math.max(a.lng, b.lng)];
+    const [south, north] = [Math.min(a.lat, b.lat), Math.max(a.lat, b.lat)];
+    ids = shownRecords
+      .filter((r) => r.lon >= west && r.lon <= east && r.lat >= south && r.lat <= north)
+      .filter((r) => {
+        const p = map.project([r.lon, r.lat]);
+        return Math.hypot(p.x - event.point.x, p.y - event.point.y) <= pad;
+      })
+      .map((r) => r.id);
+  } else {
+    // A hidden type's layer is drawn at opacity 0 but still answers queries: keep the shown types.
+    const hits = map.queryRenderedFeatures(box, { layers: POINT_LAYERS.filter((id) => map.getLayer(id)) });
+    ids = [...new Set(hits.filter((f) => typeShown(f.properties.event_type)).map((f) => String(f.properties.id)))].filter((id) => byId.has(id));
   }
-  const hits = map.queryRenderedFeatures(box, { layers: ["events-points"] });
-  const ids = [...new Set(hits.map((f) => String(f.properties.id)))].filter((id) => byId.has(id));
   if (ids.length === 1) openEvent(ids[0]);
   else if (ids.length > 1) {
     const list = ids.map((id) => byId.get(id).properties).sort((a, b) => String(b.date ?? "").localeCompare(String(a.date ?? "")));
@@ -882,6 +1061,10 @@ function wireFilters() {
   });
   els.actor.addEventListener("change", () => {
     state.actor = els.actor.value;
+    refresh();
+  });
+  els.country.addEventListener("change", () => {
+    state.country = els.country.value;
     refresh();
   });
   const refreshSoon = debounce(refresh, 350);

@@ -72,6 +72,23 @@ export function eventTitle(p) {
   return present(p.date) ? `${name}, ${p.date}` : name;
 }
 
+/**
+ * The evidence sentence with the place as written highlighted: text nodes and one <mark>,
+ * built with the DOM (the sentence is never parsed as HTML).
+ */
+function evidenceQuote(evidence, place) {
+  const quote = h("blockquote", { className: "evidence", attrs: { "data-role": "evidence" } });
+  const at = present(place) ? evidence.indexOf(place) : -1;
+  if (at < 0) {
+    quote.textContent = evidence;
+    return quote;
+  }
+  quote.appendChild(document.createTextNode(evidence.slice(0, at)));
+  quote.appendChild(h("mark", { text: place, attrs: { "data-role": "place" } }));
+  quote.appendChild(document.createTextNode(evidence.slice(at + place.length)));
+  return quote;
+}
+
 /** One event as a card: facts, the evidence sentence, the source(s). */
 export function eventCard(properties, { sources = null, loading = false } = {}) {
   const p = properties;
@@ -91,7 +108,7 @@ export function eventCard(properties, { sources = null, loading = false } = {}) 
   const card = h("article", { className: "event-card", attrs: { "data-id": String(p.id ?? "") } }, [
     h("h3", {}, [swatch(p.event_type), h("span", { text: typeInfo(p.event_type).label })]),
     facts,
-    h("blockquote", { className: "evidence", text: p.evidence ?? "", attrs: { "data-role": "evidence" } }),
+    evidenceQuote(p.evidence ?? "", p.place),
   ]);
 
   const list = h("ul", { className: "sources", attrs: { "aria-label": "Sources" } });

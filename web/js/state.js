@@ -1,7 +1,7 @@
 // The page's state and its URL hash form, so that a link opens the same view and filters.
 //
 //   #map=5.20/50.1000/33.5000&from=2022-10-01&to=2022-10-31&types=shelling,air_drone_strike
-//    &actor=Russian+forces&conf=0.5&q=bridge&lang=uk&event=<id>
+//    &actor=Russian+forces&country=UA&conf=0.5&q=bridge&lang=uk&event=<id>
 //
 // Anything left out takes its default: all dates, all types, any actor, confidence 0, no words.
 
@@ -18,6 +18,7 @@ export function defaultState() {
     /** null means every type; a Set lists the checked ones (possibly none). */
     types: null,
     actor: "",
+    country: "",
     conf: 0,
     q: "",
     lang: "en",
@@ -46,6 +47,8 @@ export function parseHash(hash) {
     );
   }
   state.actor = params.get("actor") ?? "";
+  const country = (params.get("country") ?? "").toUpperCase();
+  if (/^[A-Z]{2}$/.test(country)) state.country = country;
   const conf = Number(params.get("conf"));
   if (Number.isFinite(conf) && conf > 0 && conf <= 1) state.conf = conf;
   state.q = params.get("q") ?? "";
@@ -63,6 +66,7 @@ export function formatHash(state) {
   if (state.to) params.set("to", state.to);
   if (state.types) params.set("types", [...state.types].sort().join(","));
   if (state.actor) params.set("actor", state.actor);
+  if (state.country) params.set("country", state.country);
   if (state.conf > 0) params.set("conf", String(state.conf));
   if (state.q) params.set("q", state.q);
   if (state.lang !== "en") params.set("lang", state.lang);

@@ -4,6 +4,7 @@
 // property (MapLibre GL JS 6): no `glyphs` URL, so no glyph server is ever asked for anything.
 
 import { EVENT_TYPES, OTHER_COLOR } from "./config.js";
+import { DOTS_MAX_ZOOM } from "./dots.js";
 
 const LAND = "#f3f1ec";
 const SEA = "#c6d9ea";
@@ -29,6 +30,49 @@ export function typeColorExpression() {
   for (const t of EVENT_TYPES) match.push(t.id, t.color);
   match.push(OTHER_COLOR);
   return match;
+}
+
+/** The circle layer of each event type (`events-points-<type>`), and `events-points` for types
+ * not in EVENT_TYPES. One layer per type lets the page hide a type with a constant paint change
+ * (opacity 0: MapLibre skips drawing the layer), which needs no new tiles from the worker. */
+export const POINT_LAYERS = ["events-points", ...EVENT_TYPES.map((t) => `events-points-${t.id}`)];
+export const POINT_OPACITY = 0.92;
+
+/** The filter that picks a point layer's events: its type (or the unlisted types). */
+export function pointLayerTypeFilter(layerId) {
+  if (layerId === "events-points") return ["!", ["in", ["get", "event_type"], ["literal", EVENT_TYPES.map((t) => t.id)]]];
+  return ["==", ["get", "event_type"], layerId.slice("events-points-".length)];
+}
+
+function eventPointLayers() {
+  return POINT_LAYERS.map((id) => ({
+    id,
+    type: "circle",
+    source: "events",
+    // Zoomed out, the dots of js/dots.js draw the events.
+    minzoom: DOTS_MAX_ZOOM,
+    filter: pointLayerTypeFilter(id),
+    paint: {
+      "circle-color": id === "events-points" ? OTHER_COLOR : EVENT_TYPES.find((t) => `events-points-${t.id}` === id).color,
+      // Small dots, no outline, while zoomed out (a dot-density picture of many events; every
+      // pixel costs a frame drawn without a GPU), sized by fatalities as one zooms in.
+      "circle-radius": [
+        "interpolate",
+        ["linear"],
+        ["zoom"],
+        5,
+        ["+", 1.6, ["min", 1.2, ["*", 0.3, ["sqrt", ["coalesce", ["get", "fatalities"], 0]]]]],
+        7,
+        ["+", 3.5, ["min", 3, ["*", 0.6, ["sqrt", ["coalesce", ["get", "fatalities"], 0]]]]],
+        10,
+        ["+", 8, ["min", 8, ["sqrt", ["coalesce", ["get", "fatalities"], 0]]]],
+      ],
+      "circle-stroke-color": "#ffffff",
+      "circle-stroke-width": ["interpolate", ["linear"], ["zoom"], 5.5, 0, 7, 1.5],
+      "circle-opacity": POINT_OPACITY,
+      "circle-stroke-opacity": 1,
+    },
+  }));
 }
 
 export function labelField(lang) {
@@ -91,6 +135,8 @@ export function buildStyle({ fontFaces, lang }) {
     version: 8,
     name: "borderwatch",
     "font-faces": fontFaces,
+    // No paint transitions: a frame without a GPU is costly, and none is needed after a change.
+    transition: { duration: 0, delay: 0 },
     sources: {
       countries: geojson("countries.geojson", { attribution: NATURAL_EARTH }),
       borders: geojson("borders.geojson"),
@@ -101,9 +147,9 @@ export function buildStyle({ fontFaces, lang }) {
       events: {
         type: "geojson",
         data: { type: "FeatureCollection", features: [] },
-        cluster: true,
-        clusterMaxZoom: 8,
-        clusterRadius: 36,
+        // Not clustered: the page filters by type and date with the layers' filters (no new data
+        // for the worker, no re-clustering). Points only, so the tiles need no buffer.
+        buffer: 0,
       },
     },
     layers: [
@@ -172,57 +218,12 @@ export function buildStyle({ fontFaces, lang }) {
         paint: { "text-color": "#4d453d", "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.5 },
       },
       ...cityLayers(lang),
-      {
-        id: "events-clusters",
-        type: "circle",
-        source: "events",
-        filter: ["has", "point_count"],
-        paint: {
-          "circle-color": "rgba(52, 58, 64, 0.82)",
-          "circle-radius": ["interpolate", ["linear"], ["get", "point_count"], 2, 11, 20, 16, 200, 24, 2000, 32],
-          "circle-stroke-color": "#ffffff",
-          "circle-stroke-width": 2,
-        },
-      },
-      {
-        id: "events-cluster-count",
-        type: "symbol",
-        source: "events",
-        filter: ["has", "point_count"],
-        layout: {
-          "text-field": ["get", "point_count_abbreviated"],
-          "text-font": ["Noto Sans SemiBold"],
-          "text-size": 12,
-          "text-allow-overlap": true,
-          "text-ignore-placement": true,
-        },
-        paint: { "text-color": "#ffffff" },
-      },
-      {
-        id: "events-points",
-        type: "circle",
-        source: "events",
-        filter: ["!", ["has", "point_count"]],
-        paint: {
-          "circle-color": typeColorExpression(),
-          "circle-radius": [
-            "interpolate",
-            ["linear"],
-            ["zoom"],
-            4,
-            ["+", 5, ["min", 5, ["sqrt", ["coalesce", ["get", "fatalities"], 0]]]],
-            10,
-            ["+", 8, ["min", 8, ["sqrt", ["coalesce", ["get", "fatalities"], 0]]]],
-          ],
-          "circle-stroke-color": "#ffffff",
-          "circle-stroke-width": 1.5,
-          "circle-opacity": 0.92,
-        },
-      },
+      ...eventPointLayers(),
       {
         id: "events-selected",
         type: "circle",
         source: "events",
+        minzoom: DOTS_MAX_ZOOM,
         filter: ["==", ["get", "id"], ""],
         paint: {
           "circle-color": "rgba(0,0,0,0)",

@@ -103,6 +103,25 @@ before(async () => {
   context.on("request", (request) => requests.push({ url: request.url(), type: request.resourceType() }));
   context.on("weberror", (error) => consoleErrors.push(`page error: ${error.error().message}`));
   page = context.pages()[0] ?? (await context.newPage());
+  // The events the map draws: the page keeps every row of its dataset in the "events" source and
+  // draws them with one circle layer per event type ("events-points-<type>", "events-points" for
+  // unlisted types), dates in the layers' filters, a type hidden by opacity 0. So these are the
+  // source's features that pass the filter of a layer that is drawn, as MapLibre's own filter
+  // code (the layer's compiled filter) decides. (Below zoom 7 the dots of js/dots.js draw the
+  // same rows with the same type and date filters, as shader uniforms.)
+  await page.addInitScript(() => {
+    window.__drawnEvents = async () => {
+      const map = window.borderwatch.map;
+      const data = await map.getSource("events").getData();
+      const globals = { zoom: map.getZoom() };
+      const layers = map
+        .getStyle()
+        .layers.filter((l) => l.type === "circle" && l.source === "events" && l.id.startsWith("events-points"))
+        .filter((l) => map.getLayoutProperty(l.id, "visibility") !== "none" && map.getPaintProperty(l.id, "circle-opacity") !== 0)
+        .map((l) => map.getLayer(l.id)._featureFilter);
+      return data.features.filter((f) => layers.some((filter) => filter.filter(globals, { type: 1, properties: f.properties, id: f.id })));
+    };
+  });
   page.on("console", (message) => {
     if (message.type() === "error") consoleErrors.push(`console: ${message.text()} (${message.location()?.url ?? ""})`);
   });
@@ -193,8 +212,8 @@ test("the events shown are the events /api/events returns for the same filters",
   const points = await api("api/points");
   assert.equal(points.rows.length, plain.numberMatched, "/api/points does not hold every event");
   assert.ok(requests.some((r) => /\/api\/points(\?|$)/.test(r.url)), "the page did not load /api/points");
-  const onMap = await page.evaluate(async () => (await window.borderwatch.map.getSource("events").getData()).features.length);
-  assert.equal(onMap, answer.numberMatched, `the map's event source holds ${onMap} features, the API matches ${answer.numberMatched}`);
+  const onMap = await page.evaluate(async () => (await window.__drawnEvents()).length);
+  assert.equal(onMap, answer.numberMatched, `the map draws ${onMap} events, the API matches ${answer.numberMatched}`);
   assert.ok(count > 0, "the server has no events: ingest the examples first (borderwatch ingest --db … examples/articles/)");
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT });
@@ -235,7 +254,13 @@ test("clicking a rendered event opens the panel with the API's evidence, as text
   if (pick) await pick.click();
   const evidence = await page.waitForSelector(`#panel .event-card[data-id="${attr(id)}"] [data-role=evidence]`, { timeout: 10000 });
   assert.equal(await evidence.textContent(), detail.properties.evidence, "the panel's evidence differs from the API's");
-  assert.equal(await evidence.evaluate((node) => node.childElementCount), 0, "the evidence was parsed as HTML");
+  // The only element inside the evidence is the highlighted place, and it holds the place as written.
+  const children = await evidence.evaluate((node) => [...node.children].map((child) => ({ tag: child.tagName, role: child.dataset.role, text: child.textContent, elements: child.childElementCount })));
+  assert.ok(children.length <= 1, `the evidence was parsed as HTML: ${JSON.stringify(children)}`);
+  for (const child of children) {
+    assert.deepEqual([child.tag, child.role, child.elements], ["MARK", "place", 0], `the evidence was parsed as HTML: ${JSON.stringify(children)}`);
+    assert.equal(child.text, detail.properties.place, "the highlighted place is not the event's place as written");
+  }
   const injected = await page.evaluate(() => ({
     tags: [...document.querySelectorAll("#panel-body img, #panel-body script, #panel-body iframe, #panel-body b, #panel-body i, #panel-body svg")].map((n) => n.tagName),
     pwned: window.__pwned ?? null,
@@ -307,8 +332,7 @@ test("the event list follows the view, and a row flies to its event and opens it
   const expected = await page.evaluate(async () => {
     const map = window.borderwatch.map;
     const bounds = map.getBounds();
-    const data = await map.getSource("events").getData();
-    return data.features.filter((f) => bounds.contains(f.geometry.coordinates)).map((f) => String(f.properties.id)).sort();
+    return (await window.__drawnEvents()).filter((f) => bounds.contains(f.geometry.coordinates)).map((f) => String(f.properties.id)).sort();
   });
   const listed = await page.$$eval("#event-list button", (rows) => rows.map((r) => r.dataset.id).sort());
   assert.ok(expected.length > 0, "no event in view at Belgorod");
@@ -324,7 +348,7 @@ test("the event list follows the view, and a row flies to its event and opens it
   await mapIdle();
   await page.uncheck("#list-in-view");
   const all = await page.$$eval("#event-list button", (rows) => rows.length);
-  const total = await page.evaluate(async () => (await window.borderwatch.map.getSource("events").getData()).features.length);
+  const total = await page.evaluate(async () => (await window.__drawnEvents()).length);
   assert.equal(all, Math.min(total, 200));
 });
 
@@ -406,6 +430,20 @@ test("the GeoJSON export button downloads the events matching the filters", asyn
   await countAfter(() => page.click("#dates-clear"));
 });
 
+test("the country filter shows the API's count for that country", async () => {
+  await countAfter(async () => {
+    await page.selectOption("#country", "RU");
+  });
+  await page.waitForFunction(() => document.getElementById("event-count").dataset.query.includes("country=RU"), null, { timeout: 10000 });
+  const settled = await settledCount();
+  const answer = await api(settled.query);
+  assert.equal(settled.count, answer.numberMatched, `page shows ${settled.count} for ${settled.query}, the API matches ${answer.numberMatched}`);
+  assert.ok((answer.features ?? []).every((f) => f.properties.country_code === "RU"), "an event outside Russia passed the filter");
+  await countAfter(async () => {
+    await page.selectOption("#country", "");
+  });
+});
+
 test("the URL hash keeps the filters across a reload", async () => {
   const stats = await api("api/stats");
   const dates = (stats.days ?? []).map((d) => d.date).sort();
@@ -471,8 +509,7 @@ test("on a phone (390x844) the event list is a bottom sheet that opens and lists
     const inView = await page.evaluate(async () => {
       const map = window.borderwatch.map;
       const bounds = map.getBounds();
-      const data = await map.getSource("events").getData();
-      return data.features.filter((f) => bounds.contains(f.geometry.coordinates)).length;
+      return (await window.__drawnEvents()).filter((f) => bounds.contains(f.geometry.coordinates)).length;
     });
     assert.ok(inView > 0, "no event in view on the phone");
     assert.equal(rows.length, Math.min(inView, 200), "the sheet does not list the events in view");
