@@ -85,9 +85,11 @@ fn synthetic_event(
 fn main() {
     let n: usize =
         std::env::var("BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    // Relative paths are taken from the workspace root (cargo runs benches in the crate's folder).
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = match std::env::var_os("BENCH_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-store"),
+        Some(dir) => root.join(dir),
+        None => root.join("target/bench-store"),
     };
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("events.sqlite");
