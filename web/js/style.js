@@ -130,7 +130,10 @@ function cityLayers(lang) {
 }
 
 export function buildStyle({ fontFaces, lang }) {
-  const geojson = (file, extra = {}) => ({ type: "geojson", data: absolute(`data/${file}`), ...extra });
+  // tolerance 1: each tile's shapes are simplified to within one pixel (MapLibre's default is
+  // 0.375), which leaves the picture as it was and takes a good share of the vertices out of the
+  // first render.
+  const geojson = (file, extra = {}) => ({ type: "geojson", data: absolute(`data/${file}`), tolerance: 1, ...extra });
   return {
     version: 8,
     name: "borderwatch",

