@@ -99,7 +99,7 @@ pub enum Ingested {
 }
 
 /// One event as stored and served: the fields of EVENTS.md, flat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StoredEvent {
     /// Stable id (the first reporting article's event id).
     pub id: String,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 use sha2::{Digest, Sha256};
 
@@ -120,6 +120,62 @@ fn event_from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<StoredEvent> 
         published_at: row.get(at + 26)?,
         report_count: row.get(at + 27)?,
     })
+}
+
+/// Copies text column `at` into `into`, reusing its allocation.
+fn refill_text(into: &mut String, row: &Row<'_>, at: usize) -> rusqlite::Result<()> {
+    into.clear();
+    match row.get_ref(at)? {
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+            into.push_str(&String::from_utf8_lossy(bytes));
+        }
+        ValueRef::Integer(number) => into.push_str(&number.to_string()),
+        ValueRef::Real(number) => into.push_str(&number.to_string()),
+        ValueRef::Null => {}
+    }
+    Ok(())
+}
+
+/// Copies a nullable text column into `into`, reusing its allocation.
+fn refill_optional(into: &mut Option<String>, row: &Row<'_>, at: usize) -> rusqlite::Result<()> {
+    match row.get_ref(at)? {
+        ValueRef::Null => *into = None,
+        _ => refill_text(into.get_or_insert_with(String::new), row, at)?,
+    }
+    Ok(())
+}
+
+/// [`event_from_row`] into an existing value, for streaming reads.
+fn refill_event(event: &mut StoredEvent, row: &Row<'_>) -> rusqlite::Result<()> {
+    refill_text(&mut event.id, row, 0)?;
+    refill_text(&mut event.event_type, row, 1)?;
+    refill_text(&mut event.acled_event_type, row, 2)?;
+    refill_text(&mut event.acled_sub_event_type, row, 3)?;
+    refill_optional(&mut event.actor1, row, 4)?;
+    refill_optional(&mut event.actor2, row, 5)?;
+    refill_text(&mut event.date, row, 6)?;
+    event.date_precision = row.get(7)?;
+    refill_text(&mut event.place, row, 8)?;
+    refill_text(&mut event.place_name, row, 9)?;
+    event.geonameid = row.get(10)?;
+    refill_optional(&mut event.admin1, row, 11)?;
+    refill_text(&mut event.country_code, row, 12)?;
+    event.lon = row.get(13)?;
+    event.lat = row.get(14)?;
+    event.geo_precision = row.get(15)?;
+    event.fatalities = row.get(16)?;
+    event.injured = row.get(17)?;
+    event.claimed = row.get(18)?;
+    event.confidence = row.get(19)?;
+    refill_text(&mut event.evidence, row, 20)?;
+    event.evidence_start = row.get(21)?;
+    event.evidence_end = row.get(22)?;
+    event.article_id = row.get(23)?;
+    refill_optional(&mut event.source_url, row, 24)?;
+    refill_optional(&mut event.source_title, row, 25)?;
+    refill_optional(&mut event.published_at, row, 26)?;
+    event.report_count = row.get(27)?;
+    Ok(())
 }
 
 /// The embedded store: one SQLite file in WAL mode.
@@ -572,8 +628,11 @@ impl EventStore for SqliteStore {
         let mut statement = self.conn.prepare(&sql)?;
         let mut rows = statement.query(params_from_iter(values))?;
         let mut count = 0;
+        // One event value, refilled row after row: its strings keep their allocations.
+        let mut event = StoredEvent::default();
         while let Some(row) = rows.next()? {
-            visit(&event_from_row(row)?)?;
+            refill_event(&mut event, row)?;
+            visit(&event)?;
             count += 1;
         }
         Ok(count)
