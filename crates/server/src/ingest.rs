@@ -77,13 +77,6 @@ pub fn parse_text_file(origin: &str, content: &str) -> ArticleInput {
         saw_header = true;
         header_end += line.len();
     }
-    if !saw_header {
-        header_end = 0;
-        input.title = None;
-        input.published = None;
-        input.url = None;
-        input.publisher = None;
-    }
     input.text = content[header_end..].trim().to_owned();
     input
 }

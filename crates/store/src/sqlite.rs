@@ -90,36 +90,9 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<StoredEvent> {
 
 /// Reads a [`StoredEvent`] whose columns start at `at`.
 fn event_from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<StoredEvent> {
-    Ok(StoredEvent {
-        id: row.get(at)?,
-        event_type: row.get(at + 1)?,
-        acled_event_type: row.get(at + 2)?,
-        acled_sub_event_type: row.get(at + 3)?,
-        actor1: row.get(at + 4)?,
-        actor2: row.get(at + 5)?,
-        date: row.get(at + 6)?,
-        date_precision: row.get(at + 7)?,
-        place: row.get(at + 8)?,
-        place_name: row.get(at + 9)?,
-        geonameid: row.get(at + 10)?,
-        admin1: row.get(at + 11)?,
-        country_code: row.get(at + 12)?,
-        lon: row.get(at + 13)?,
-        lat: row.get(at + 14)?,
-        geo_precision: row.get(at + 15)?,
-        fatalities: row.get(at + 16)?,
-        injured: row.get(at + 17)?,
-        claimed: row.get(at + 18)?,
-        confidence: row.get(at + 19)?,
-        evidence: row.get(at + 20)?,
-        evidence_start: row.get(at + 21)?,
-        evidence_end: row.get(at + 22)?,
-        article_id: row.get(at + 23)?,
-        source_url: row.get(at + 24)?,
-        source_title: row.get(at + 25)?,
-        published_at: row.get(at + 26)?,
-        report_count: row.get(at + 27)?,
-    })
+    let mut event = StoredEvent::default();
+    refill_event(&mut event, row, at)?;
+    Ok(event)
 }
 
 /// Copies text column `at` into `into`, reusing its allocation.
@@ -145,36 +118,37 @@ fn refill_optional(into: &mut Option<String>, row: &Row<'_>, at: usize) -> rusql
     Ok(())
 }
 
-/// [`event_from_row`] into an existing value, for streaming reads.
-fn refill_event(event: &mut StoredEvent, row: &Row<'_>) -> rusqlite::Result<()> {
-    refill_text(&mut event.id, row, 0)?;
-    refill_text(&mut event.event_type, row, 1)?;
-    refill_text(&mut event.acled_event_type, row, 2)?;
-    refill_text(&mut event.acled_sub_event_type, row, 3)?;
-    refill_optional(&mut event.actor1, row, 4)?;
-    refill_optional(&mut event.actor2, row, 5)?;
-    refill_text(&mut event.date, row, 6)?;
-    event.date_precision = row.get(7)?;
-    refill_text(&mut event.place, row, 8)?;
-    refill_text(&mut event.place_name, row, 9)?;
-    event.geonameid = row.get(10)?;
-    refill_optional(&mut event.admin1, row, 11)?;
-    refill_text(&mut event.country_code, row, 12)?;
-    event.lon = row.get(13)?;
-    event.lat = row.get(14)?;
-    event.geo_precision = row.get(15)?;
-    event.fatalities = row.get(16)?;
-    event.injured = row.get(17)?;
-    event.claimed = row.get(18)?;
-    event.confidence = row.get(19)?;
-    refill_text(&mut event.evidence, row, 20)?;
-    event.evidence_start = row.get(21)?;
-    event.evidence_end = row.get(22)?;
-    event.article_id = row.get(23)?;
-    refill_optional(&mut event.source_url, row, 24)?;
-    refill_optional(&mut event.source_title, row, 25)?;
-    refill_optional(&mut event.published_at, row, 26)?;
-    event.report_count = row.get(27)?;
+/// Fills `event` from the row's columns starting at `at` (the order of `EVENT_COLUMNS`),
+/// reusing its strings' allocations: streaming reads refill one value row after row.
+fn refill_event(event: &mut StoredEvent, row: &Row<'_>, at: usize) -> rusqlite::Result<()> {
+    refill_text(&mut event.id, row, at)?;
+    refill_text(&mut event.event_type, row, at + 1)?;
+    refill_text(&mut event.acled_event_type, row, at + 2)?;
+    refill_text(&mut event.acled_sub_event_type, row, at + 3)?;
+    refill_optional(&mut event.actor1, row, at + 4)?;
+    refill_optional(&mut event.actor2, row, at + 5)?;
+    refill_text(&mut event.date, row, at + 6)?;
+    event.date_precision = row.get(at + 7)?;
+    refill_text(&mut event.place, row, at + 8)?;
+    refill_text(&mut event.place_name, row, at + 9)?;
+    event.geonameid = row.get(at + 10)?;
+    refill_optional(&mut event.admin1, row, at + 11)?;
+    refill_text(&mut event.country_code, row, at + 12)?;
+    event.lon = row.get(at + 13)?;
+    event.lat = row.get(at + 14)?;
+    event.geo_precision = row.get(at + 15)?;
+    event.fatalities = row.get(at + 16)?;
+    event.injured = row.get(at + 17)?;
+    event.claimed = row.get(at + 18)?;
+    event.confidence = row.get(at + 19)?;
+    refill_text(&mut event.evidence, row, at + 20)?;
+    event.evidence_start = row.get(at + 21)?;
+    event.evidence_end = row.get(at + 22)?;
+    event.article_id = row.get(at + 23)?;
+    refill_optional(&mut event.source_url, row, at + 24)?;
+    refill_optional(&mut event.source_title, row, at + 25)?;
+    refill_optional(&mut event.published_at, row, at + 26)?;
+    event.report_count = row.get(at + 27)?;
     Ok(())
 }
 
@@ -631,7 +605,7 @@ impl EventStore for SqliteStore {
         // One event value, refilled row after row: its strings keep their allocations.
         let mut event = StoredEvent::default();
         while let Some(row) = rows.next()? {
-            refill_event(&mut event, row)?;
+            refill_event(&mut event, row, 0)?;
             visit(&event)?;
             count += 1;
         }
