@@ -131,7 +131,18 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
             .get(i + 1)
             .and_then(|next| next.parse::<u32>().ok())
             .or_else(|| i.checked_sub(1).and_then(|prev| words[prev].parse::<u32>().ok()));
-        let Some(day) = day else { continue };
+        let Some(day) = day else {
+            // "in March 2014": the month is known, coded at its middle.
+            if let Some(year) = words
+                .get(i + 1)
+                .and_then(|next| next.parse::<i32>().ok())
+                .filter(|year| (1900..=2100).contains(year))
+                && let Some(date) = Date::new(year, month, 15)
+            {
+                return Some((date, 3));
+            }
+            continue;
+        };
         let year = words
             .get(i + 2)
             .and_then(|next| next.parse::<i32>().ok())
@@ -162,6 +173,15 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
             {
                 return Some((published.add_days(-1), 1));
             }
+            // "in the last six days", "over the past two weeks": the middle of the span.
+            "days" | "weeks"
+                if i >= 2
+                    && matches!(words[i - 2], "last" | "past")
+                    && let Some(count) = small_number(words[i - 1]) =>
+            {
+                let days = if *word == "days" { count } else { count * 7 };
+                return Some((published.add_days(-(days / 2)), if days <= 7 { 2 } else { 3 }));
+            }
             "week" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
                 return Some((published.add_days(-7), 2));
             }
@@ -180,4 +200,16 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
         }
     }
     None
+}
+
+/// A count written in digits or as a word, up to twelve ("six days", "2 weeks").
+fn small_number(word: &str) -> Option<i64> {
+    const WORDS: [&str; 12] = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    word.parse::<i64>()
+        .ok()
+        .filter(|n| (1..=366).contains(n))
+        .or_else(|| WORDS.iter().position(|w| *w == word).map(|at| at as i64 + 1))
 }

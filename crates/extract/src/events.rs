@@ -60,6 +60,7 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "helicopter*",
             "warplane*",
             "aircraft attack*",
+            "aerial attack*",
             "glide bomb*",
         ],
     ),
@@ -81,6 +82,10 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "bombard*",
             "fired on",
             "fired at",
+            "fired into",
+            "firing into",
+            "firing on",
+            "barrage*",
             "strike on",
             "strikes on",
             "struck",
@@ -117,6 +122,11 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "gained control",
             "regained control",
             "pushed out",
+            "retaken",
+            "taken back",
+            "took back",
+            "regained",
+            "reclaimed",
         ],
     ),
     (
@@ -130,6 +140,10 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "civilians were killed",
             "shot dead",
         ],
+    ),
+    (
+        event_type("military_exercise", "Strategic developments", "Other"),
+        &["drill*", "exercise*", "manoeuvre*", "maneuver*", "war games"],
     ),
     (
         event_type("armed_clash", "Battles", "Armed clash"),
@@ -177,10 +191,6 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
         ],
     ),
     (
-        event_type("military_exercise", "Strategic developments", "Other"),
-        &["drill*", "exercise*", "manoeuvre*", "maneuver*", "war games"],
-    ),
-    (
         event_type("troop_movement", "Strategic developments", "Change to group/activity"),
         &[
             "troops massed",
@@ -215,6 +225,10 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "border guard*",
             "migrants",
             "closed the border",
+            "fled into",
+            "fled across",
+            "flee across",
+            "crossed into",
             "border closure",
         ],
     ),
@@ -247,6 +261,10 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
     (
         event_type("protest", "Protests", "Peaceful protest"),
         &["protest*", "rally", "rallies", "demonstration*", "demonstrator*"],
+    ),
+    (
+        event_type("other", "Strategic developments", "Other"),
+        &["martial law", "state of siege", "curfew", "state of emergency"],
     ),
 ];
 
@@ -362,6 +380,13 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
         let end_here = match b {
             b'\n' => true,
             b'!' | b'?' => true,
+            // A photo caption's credit closes the caption: "... in Mariupol (Image: Reuters)".
+            b')' => text[start..i].rfind('(').is_some_and(|open| {
+                let inside = text[start + open + 1..i].trim_start().to_ascii_lowercase();
+                ["image:", "photo:", "picture:", "credit:", "photograph:"]
+                    .iter()
+                    .any(|marker| inside.starts_with(marker))
+            }),
             b'.' => {
                 let next_is_space =
                     bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace() || *n == b'"');
@@ -421,30 +446,299 @@ fn trimmed(text: &str, (start, end): (usize, usize)) -> (usize, usize) {
 
 /// True when `phrase` occurs in `lower` on word boundaries (`*` at the end: any ending).
 fn has_phrase(lower: &str, phrase: &str) -> bool {
-    let (phrase, prefix) = match phrase.strip_suffix('*') {
+    phrase_offsets(lower, phrase).next().is_some()
+}
+
+/// Trigger words that report what an event did rather than what it was: on their own they
+/// make a clash or damage, next to a strike they are its outcome.
+const OUTCOME_WORDS: &[&str] = &[
+    "killed",
+    "kill",
+    "killing",
+    "kills",
+    "dead",
+    "died",
+    "slain",
+    "casualt*",
+    "wounded",
+    "death toll",
+    "kia",
+    "wia",
+    "losses",
+    "damaged",
+    "destroyed",
+];
+
+/// Words that make a trigger after them something that did not happen or has not yet
+/// happened: a plan, a threat, a denial, a fear ("will deploy", "not withdrawing", "to stop
+/// shelling"). Drills are announced before they start, so they do not count for exercises.
+const UNREAL_WORDS: &[&str] = &[
+    "will",
+    "would",
+    "could",
+    "might",
+    "should",
+    "can",
+    "cannot",
+    "unlikely",
+    "not",
+    "no",
+    "never",
+    "t",
+    "threatened",
+    "threatens",
+    "threaten",
+    "plans",
+    "plan",
+    "planned",
+    "planning",
+    "preparing",
+    "prepare",
+    "ready",
+    "pledged",
+    "vowed",
+    "intends",
+    "intend",
+    "want",
+    "wants",
+    "if",
+    "stop",
+    "prevent",
+    "avoid",
+    "fears",
+    "feared",
+];
+
+/// How many words before a trigger are read for [`UNREAL_WORDS`].
+const UNREAL_WINDOW: usize = 8;
+
+/// "attacked" with buildings as its object is a strike from afar, not a battle.
+const FACILITY_WORDS: &[&str] = &[
+    "hospital*",
+    "kindergarten*",
+    "school*",
+    "building*",
+    "apartment*",
+    "infrastructure",
+    "facilit*",
+    "plant",
+    "depot*",
+    "substation*",
+    "houses",
+    "homes",
+];
+
+/// The event type a clause reports.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    kind: EventType,
+    /// How many trigger phrases of that type the clause holds.
+    count: usize,
+    /// Only outcome words ("killed", "damaged") report it.
+    outcome: bool,
+}
+
+/// A part of a sentence with a verb of its own: events are typed, placed and dated per
+/// clause, so "fierce fights in Mariinka ... following heavy shelling in recent weeks" is a
+/// clash today and shelling weeks ago.
+#[derive(Debug)]
+struct Clause {
+    start: usize,
+    end: usize,
+    hit: Option<Hit>,
+    fatalities: Option<u32>,
+    injured: Option<u32>,
+}
+
+impl Clause {
+    fn read(lower: &str, start: usize, end: usize) -> Clause {
+        let (fatalities, injured) = casualties(lower);
+        Clause { start, end, hit: classify(lower), fatalities, injured }
+    }
+}
+
+/// Where clauses begin inside an ASCII-lower-cased sentence, as byte ranges of it.
+fn clauses(lower: &str) -> Vec<(usize, usize)> {
+    const SEPARATORS: &[&str] = &[
+        "; ",
+        ": ",
+        " – ",
+        " — ",
+        " -- ",
+        " but ",
+        " while ",
+        ", as ",
+        " following ",
+        " after ",
+        " before ",
+        " that ",
+        " which ",
+        " who ",
+        ", where ",
+    ];
+    let mut cuts: Vec<usize> = SEPARATORS
+        .iter()
+        .flat_map(|separator| lower.match_indices(separator).map(|(at, _)| at))
+        .filter(|&at| at > 0)
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for cut in cuts {
+        if cut > from {
+            out.push((from, cut));
+            from = cut;
+        }
+    }
+    out.push((from, lower.len()));
+    out
+}
+
+/// Byte offsets where `phrase` occurs in `lower` on word boundaries (`*`: any ending).
+fn phrase_offsets<'a>(lower: &'a str, phrase: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let (stem, prefix) = match phrase.strip_suffix('*') {
         Some(stem) => (stem, true),
         None => (phrase, false),
     };
-    let mut from = 0;
-    while let Some(at) = lower[from..].find(phrase) {
-        let start = from + at;
-        let end = start + phrase.len();
+    lower.match_indices(stem).map(|(at, _)| at).filter(move |&at| {
+        let end = at + stem.len();
         let before_ok =
-            start == 0 || !lower[..start].chars().next_back().is_some_and(char::is_alphanumeric);
+            at == 0 || !lower[..at].chars().next_back().is_some_and(char::is_alphanumeric);
         let after_ok = prefix || !lower[end..].chars().next().is_some_and(char::is_alphanumeric);
-        if before_ok && after_ok {
-            return true;
+        before_ok && after_ok
+    })
+}
+
+/// True when one of [`UNREAL_WORDS`] stands in the few words before byte `at`.
+fn is_unreal(lower: &str, at: usize) -> bool {
+    lower[..at]
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .rev()
+        .take(UNREAL_WINDOW)
+        .any(|word| UNREAL_WORDS.contains(&word))
+}
+
+/// The clause's event type: the first type in [`TRIGGERS`] with a phrase that is reported
+/// as real.
+fn classify(lower: &str) -> Option<Hit> {
+    TRIGGERS.iter().find_map(|(kind, phrases)| {
+        let exercise = kind.name == "military_exercise";
+        let found: Vec<&str> = phrases
+            .iter()
+            .copied()
+            .filter(|phrase| {
+                phrase_offsets(lower, phrase).any(|at| exercise || !is_unreal(lower, at))
+            })
+            .collect();
+        if found.is_empty() {
+            return None;
         }
-        from = end;
+        let outcome = found.iter().all(|phrase| OUTCOME_WORDS.contains(phrase));
+        let mut kind = *kind;
+        if kind.name == "armed_clash"
+            && found.iter().all(|phrase| matches!(*phrase, "attacked" | "attacking"))
+            && FACILITY_WORDS.iter().any(|word| has_phrase(lower, word))
+        {
+            kind = TRIGGERS
+                .iter()
+                .map(|(kind, _)| *kind)
+                .find(|kind| kind.name == "shelling")
+                .unwrap_or(kind);
+        }
+        Some(Hit { kind, count: found.len(), outcome })
+    })
+}
+
+/// Capitals stand for their governments ("Moscow has accused Kyiv", "blaming Kyiv"): one is
+/// an event place only after a word that locates something in it ("in Kyiv", "around Kyiv",
+/// "out of Luhansk, Donetsk and Kyiv").
+fn is_located(text: &str, sentence_start: usize, mention_start: usize) -> bool {
+    let before = text.get(sentence_start..mention_start).unwrap_or("");
+    for word in before.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')).rev() {
+        if word.is_empty() || matches!(word, "and" | "or") {
+            continue;
+        }
+        if word.chars().next().is_some_and(char::is_uppercase) {
+            // Another name of the same list.
+            continue;
+        }
+        return matches!(
+            word,
+            "in" | "at"
+                | "near"
+                | "over"
+                | "around"
+                | "outside"
+                | "inside"
+                | "into"
+                | "across"
+                | "toward"
+                | "towards"
+                | "on"
+                | "of"
+                | "to"
+                | "from"
+                | "hit"
+                | "struck"
+                | "shelled"
+                | "attacked"
+                | "bombed"
+                | "targeted"
+                | "within"
+                | "through"
+                | "above"
+        );
     }
     false
 }
 
-fn classify(lower: &str) -> Option<(EventType, usize)> {
-    TRIGGERS.iter().find_map(|(kind, phrases)| {
-        let hits = phrases.iter().filter(|phrase| has_phrase(lower, phrase)).count();
-        (hits > 0).then_some((*kind, hits))
-    })
+/// A place mention that can locate an event: a literal one, or a town other than a capital
+/// read as a metonym ("Belgorod has seen fatal attacks", "strikes on Belgorod have
+/// brought"): a provincial town stands for the people in it, not for a government.
+fn is_event_place(mention: &Mention) -> bool {
+    match mention.role {
+        Role::Literal => true,
+        Role::Metonym => mention.place.as_ref().is_some_and(|place| {
+            place.feature_code.starts_with("PPL") && place.feature_code != "PPLC"
+        }),
+        _ => false,
+    }
+}
+
+/// The words before a place make it a reference point for another place: "across the
+/// river from", "opposite".
+fn is_reference_point(before: &str) -> bool {
+    let lower = before.to_ascii_lowercase();
+    let words: Vec<&str> =
+        lower.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
+    words.iter().rev().take(8).any(|word| matches!(*word, "across" | "opposite"))
+}
+
+/// Background: a clause about an earlier year or about months or years ago, without a day
+/// of its own, is context for the news rather than an event of it ("the protests that
+/// erupted after the disputed 2020 election").
+fn is_background(clause: &str, own_date: Option<(Date, u8)>, published: Date) -> bool {
+    if own_date.is_some_and(|(_, precision)| precision == 1) {
+        return false;
+    }
+    let lower = clause.to_ascii_lowercase();
+    if ["months ago", "years ago", "last year", "a year ago"].iter().any(|p| has_phrase(&lower, p))
+    {
+        return true;
+    }
+    // A running total: "killed since fighting began", "since the start of the war".
+    if has_phrase(&lower, "since")
+        && ["began", "begun", "start", "started", "beginning"].iter().any(|p| has_phrase(&lower, p))
+    {
+        return true;
+    }
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.len() == 4)
+        .filter_map(|word| word.parse::<i32>().ok())
+        .any(|year| (1900..published.year).contains(&year))
 }
 
 /// The side a mention names, if it names one.
@@ -576,183 +870,298 @@ pub(crate) fn events(
         .map_or(published, |(date, _)| date);
     let mut out: Vec<Event> = Vec::new();
     // The last place named in the current paragraph, for sentences that report an event
-    // without naming where ("Two people were killed.").
+    // without naming where ("Two people were killed."), and the paragraph's last event, which
+    // such an outcome belongs to.
     let mut paragraph_place: Option<&Mention> = None;
+    let mut paragraph_event: Option<usize> = None;
+    // The last day a sentence of the paragraph named: the sentences after it tell the same
+    // story ("On October 12, Putin ordered ... Hours later, the redeployment had begun").
+    let mut paragraph_date: Option<(Date, u8)> = None;
     let mut last_end = 0;
     for range in sentences(text) {
         let (start, end) = trimmed(text, range);
         if text.get(last_end..start).is_some_and(|gap| gap.contains("\n\n")) {
             paragraph_place = None;
+            paragraph_event = None;
+            paragraph_date = None;
         }
         last_end = end;
         let sentence = &text[start..end];
-        let lower = sentence.to_lowercase();
+        let lower = sentence.to_ascii_lowercase();
         let here = within(mentions, start, end);
         let sentence_place = here.iter().rev().find(|m| {
             !m.boilerplate
                 && m.role == Role::Literal
                 && m.place.as_ref().is_some_and(|place| !is_country_level(&place.feature_code))
         });
-        let Some((kind, hits)) = classify(&lower) else {
-            if sentence_place.is_some() {
-                paragraph_place = sentence_place;
-            }
-            continue;
-        };
-        let in_sentence: Vec<&Mention> = here.iter().filter(|m| !m.boilerplate).collect();
-        let mut sides: Vec<&'static str> = Vec::new();
-        for mention in &in_sentence {
-            if let Some(side) = side(mention)
-                && !sides.contains(&side)
-            {
-                sides.push(side);
-            }
-        }
-        if has_phrase(&lower, "separatist*")
-            || has_phrase(&lower, "rebel*")
-            || has_phrase(&lower, "pro-russian")
-        {
-            sides.insert(0, "Separatist forces");
-        }
-        if has_phrase(&lower, "civilian*") && !sides.contains(&"Civilians") {
-            sides.push("Civilians");
-        }
-        // "eastern Ukraine": a direction before a country names an area of it.
-        let directed: Vec<Mention> = in_sentence
-            .iter()
-            .filter(|m| {
-                m.role == Role::Literal
-                    && m.place.as_ref().is_some_and(|place| is_country_level(&place.feature_code))
-            })
-            .filter_map(|m| {
-                let before = text.get(start..m.start)?.trim_end();
-                let direction = before.rsplit(|c: char| !c.is_alphabetic()).next()?;
-                if !matches!(
-                    direction.to_lowercase().as_str(),
-                    "eastern"
-                        | "western"
-                        | "northern"
-                        | "southern"
-                        | "central"
-                        | "east"
-                        | "west"
-                        | "north"
-                        | "south"
-                        | "southeast"
-                        | "northeast"
-                        | "southwest"
-                        | "northwest"
-                ) {
-                    return None;
-                }
-                let phrase_start =
-                    m.start - (text[start..m.start].len() - before.len()) - direction.len();
-                let phrase = text.get(phrase_start..m.end)?;
-                let best = gazetteer
-                    .lookup(phrase, &gazetteer::LookupContext::none())
-                    .into_iter()
-                    .next()?;
-                (best.place.kind == gazetteer::PlaceKind::Area).then(|| Mention {
-                    start: phrase_start,
-                    end: m.end,
-                    text: phrase.to_owned(),
-                    role: Role::Literal,
-                    boilerplate: false,
-                    place: Some(crate::resolve::to_place(gazetteer, &best)),
-                    confidence: m.confidence * 0.8,
-                    runner_up: None,
-                })
-            })
+        let clauses: Vec<Clause> = clauses(&lower)
+            .into_iter()
+            .map(|(from, to)| Clause::read(&lower[from..to], start + from, start + to))
             .collect();
+        if clauses.iter().all(|clause| clause.hit.is_none()) {
+            paragraph_place = sentence_place;
+            paragraph_date = day_named(sentence, published).or(paragraph_date);
+            continue;
+        }
+        let in_sentence: Vec<&Mention> = here.iter().filter(|m| !m.boilerplate).collect();
+        let sides = sides(&lower, &in_sentence);
+        let directed = directed_areas(gazetteer, text, start, &in_sentence);
         let places: Vec<&Mention> = in_sentence
             .iter()
             .copied()
-            .filter(|m| m.role == Role::Literal && !is_dateline(text, m))
+            .filter(|m| is_event_place(m) && !is_dateline(text, m))
             .filter(|m| {
-                m.place.as_ref().is_some_and(|place| !is_country_level(&place.feature_code))
+                m.place.as_ref().is_some_and(|place| {
+                    !is_country_level(&place.feature_code)
+                        && (place.feature_code != "PPLC" || is_located(text, start, m.start))
+                })
             })
             .chain(directed.iter())
             .filter(|m| m.place.as_ref().is_some_and(|place| in_scope(&place.country_code)))
             .collect();
-        let carried = places.is_empty();
-        let places = if carried { paragraph_place.into_iter().collect() } else { places };
-        if sentence_place.is_some() {
-            paragraph_place = sentence_place;
-        }
-        if places.is_empty() {
-            continue;
-        }
-        let (date, date_precision) = explicit_date(sentence, published).unwrap_or((lead, 1));
-        let (fatalities, injured) = casualties(&lower);
         let claimed = CLAIM_WORDS.iter().any(|word| has_phrase(&lower, word));
-        for mention in places {
-            let Some(place) = mention.place.as_ref() else { continue };
-            let before = text.get(start..mention.start).unwrap_or("");
-            let tail_start = before.char_indices().rev().nth(40).map_or(0, |(at, _)| at);
-            let tail = before[tail_start..].to_lowercase();
-            let near = NEAR_WORDS.iter().any(|word| tail.contains(word));
-            let region = matches!(
-                place.feature_code.as_str(),
-                "ADM1" | "ADM2" | "RGN" | "PEN" | "SEA" | "ZN"
-            );
-            let geo_precision = if region {
-                3
-            } else if near {
-                2
+        // The day a clause without a trigger names ("the ministry said on Saturday") is the
+        // day of the sentence's other clauses.
+        let statement_date = clauses
+            .iter()
+            .filter(|clause| clause.hit.is_none())
+            .find_map(|clause| explicit_date(&text[clause.start..clause.end], published));
+        let own_places = |clause: &Clause| -> Vec<&Mention> {
+            let own: Vec<&Mention> = places
+                .iter()
+                .copied()
+                .filter(|m| m.start >= clause.start && m.end <= clause.end)
+                .collect();
+            // "in the town of Nikopol, across the river from the Zaporizhia nuclear power
+            // plant": the second place only says where the first one is.
+            let reference = |m: &&Mention| is_reference_point(&text[clause.start..m.start]);
+            if own.iter().any(|m| !reference(m)) {
+                own.into_iter().filter(|m| !reference(m)).collect()
             } else {
-                1
-            };
-            let date_text = date.to_string();
-            if let Some(existing) = out.iter_mut().find(|event| {
-                event.event_type == kind.name
-                    && event.place_name == place.name
-                    && event.date == date_text
-            }) {
-                existing.evidence_spans.push((start, end));
-                existing.confidence = (existing.confidence + 0.1).min(0.99);
-                existing.fatalities = existing.fatalities.or(fatalities);
-                existing.injured = existing.injured.or(injured);
+                own
+            }
+        };
+        // A clause that names a country ("strikes in Ukraine") reports an event too coarse
+        // to map; it borrows no town from the clause or sentence beside it.
+        let names_country = |clause: &Clause| {
+            in_sentence.iter().any(|m| {
+                m.start >= clause.start
+                    && m.end <= clause.end
+                    && m.role == Role::Literal
+                    && m.place.as_ref().is_some_and(|place| is_country_level(&place.feature_code))
+            })
+        };
+        for (index, clause) in clauses.iter().enumerate() {
+            let Some(hit) = clause.hit else { continue };
+            let clause_text = &text[clause.start..clause.end];
+            let mut located = own_places(clause);
+            // An outcome ("Two people were killed.") belongs to the event just reported.
+            if hit.outcome
+                && let Some(at) = paragraph_event
+                && located
+                    .iter()
+                    .all(|m| m.place.as_ref().map(|place| &place.name) == Some(&out[at].place_name))
+            {
+                let event = &mut out[at];
+                if event.evidence_spans.last() != Some(&(start, end)) {
+                    event.evidence_spans.push((start, end));
+                }
+                event.fatalities = event.fatalities.or(clause.fatalities);
+                event.injured = event.injured.or(clause.injured);
                 continue;
             }
-            let mut confidence = 0.45 + 0.1 * hits.min(3) as f32 + 0.2 * mention.confidence;
-            if carried {
-                confidence -= 0.2;
+            let mut carried = false;
+            if located.is_empty() && names_country(clause) {
+                continue;
             }
-            if geo_precision == 3 {
-                confidence -= 0.1;
+            if located.is_empty() {
+                // The nearest clause of the sentence that names a place, earlier ones first.
+                let mut order: Vec<usize> = (0..clauses.len()).filter(|&i| i != index).collect();
+                order.sort_by_key(|&i| (i.abs_diff(index), i > index));
+                located = order
+                    .into_iter()
+                    .map(|i| own_places(&clauses[i]))
+                    .find(|p| !p.is_empty())
+                    .unwrap_or_default();
             }
-            if claimed {
-                confidence -= 0.05;
+            if located.is_empty() {
+                carried = true;
+                located.extend(paragraph_place);
             }
-            out.push(Event {
-                id: stable_id(text, kind.name, &place.id, &date_text),
-                event_type: kind.name,
-                acled_event_type: kind.acled_event_type,
-                acled_sub_event_type: kind.acled_sub_event_type,
-                actor1: sides.first().copied(),
-                actor2: sides.get(1).copied(),
-                date: date_text,
-                date_precision,
-                place: mention.text.clone(),
-                place_name: place.name.clone(),
-                geonameid: place.geonameid,
-                admin1: place.admin1.clone(),
-                country_code: place.country_code.clone(),
-                lon: place.lon,
-                lat: place.lat,
-                geo_precision,
-                fatalities,
-                injured,
-                claimed,
-                confidence: confidence.clamp(0.05, 0.99),
-                evidence: sentence.to_owned(),
-                evidence_start: start,
-                evidence_end: end,
-                evidence_spans: vec![(start, end)],
-            });
+            if located.is_empty() {
+                continue;
+            }
+            let own_date = explicit_date(clause_text, published);
+            // Time phrases follow what they date: "protests erupted in Minsk after the
+            // disputed 2020 election".
+            if is_background(&text[clause.start..end], own_date, published) {
+                continue;
+            }
+            let told = own_date.or(statement_date);
+            let dated = told.or(paragraph_date);
+            let (date, date_precision) = dated.unwrap_or((lead, 1));
+            let kind = hit.kind;
+            for mention in located {
+                let Some(place) = mention.place.as_ref() else { continue };
+                let before = text.get(start..mention.start).unwrap_or("");
+                let tail_start = before.char_indices().rev().nth(40).map_or(0, |(at, _)| at);
+                let tail = before[tail_start..].to_lowercase();
+                let near = NEAR_WORDS.iter().any(|word| tail.contains(word));
+                let region = matches!(
+                    place.feature_code.as_str(),
+                    "ADM1" | "ADM2" | "RGN" | "PEN" | "SEA" | "ZN"
+                );
+                let geo_precision = if region {
+                    3
+                } else if near {
+                    2
+                } else {
+                    1
+                };
+                let date_text = date.to_string();
+                // The same type at the same place is one event on that day, and a later
+                // mention without a day of its own ("the Kerch Bridge blast") refers back to it.
+                if let Some(at) = out.iter().position(|event| {
+                    event.event_type == kind.name
+                        && event.place_name == place.name
+                        && (event.date == date_text || told.is_none())
+                }) {
+                    let existing = &mut out[at];
+                    if existing.evidence_spans.last() != Some(&(start, end)) {
+                        existing.evidence_spans.push((start, end));
+                    }
+                    existing.confidence = (existing.confidence + 0.1).min(0.99);
+                    existing.fatalities = existing.fatalities.or(clause.fatalities);
+                    existing.injured = existing.injured.or(clause.injured);
+                    paragraph_event = Some(at);
+                    continue;
+                }
+                let mut confidence =
+                    0.45 + 0.1 * hit.count.min(3) as f32 + 0.2 * mention.confidence;
+                if carried {
+                    confidence -= 0.2;
+                }
+                if geo_precision == 3 {
+                    confidence -= 0.1;
+                }
+                if claimed {
+                    confidence -= 0.05;
+                }
+                paragraph_event = Some(out.len());
+                out.push(Event {
+                    id: stable_id(text, kind.name, &place.id, &date_text),
+                    event_type: kind.name,
+                    acled_event_type: kind.acled_event_type,
+                    acled_sub_event_type: kind.acled_sub_event_type,
+                    actor1: sides.first().copied(),
+                    actor2: sides.get(1).copied(),
+                    date: date_text,
+                    date_precision,
+                    place: mention.text.clone(),
+                    place_name: place.name.clone(),
+                    geonameid: place.geonameid,
+                    admin1: place.admin1.clone(),
+                    country_code: place.country_code.clone(),
+                    lon: place.lon,
+                    lat: place.lat,
+                    geo_precision,
+                    fatalities: clause.fatalities,
+                    injured: clause.injured,
+                    claimed,
+                    confidence: confidence.clamp(0.05, 0.99),
+                    evidence: sentence.to_owned(),
+                    evidence_start: start,
+                    evidence_end: end,
+                    evidence_spans: vec![(start, end)],
+                });
+            }
         }
+        paragraph_place = sentence_place;
+        paragraph_date = day_named(sentence, published).or(paragraph_date);
     }
     out
+}
+
+/// The day a sentence names to the day ("On October 12", "on Friday"), if it names one.
+fn day_named(sentence: &str, published: Date) -> Option<(Date, u8)> {
+    explicit_date(sentence, published).filter(|&(_, precision)| precision == 1)
+}
+
+/// The sides a sentence names: demonyms and metonyms of the three states, separatists and
+/// civilians.
+fn sides(lower: &str, in_sentence: &[&Mention]) -> Vec<&'static str> {
+    let mut sides: Vec<&'static str> = Vec::new();
+    for mention in in_sentence {
+        if let Some(side) = side(mention)
+            && !sides.contains(&side)
+        {
+            sides.push(side);
+        }
+    }
+    if has_phrase(lower, "separatist*")
+        || has_phrase(lower, "rebel*")
+        || has_phrase(lower, "pro-russian")
+    {
+        sides.insert(0, "Separatist forces");
+    }
+    if has_phrase(lower, "civilian*") && !sides.contains(&"Civilians") {
+        sides.push("Civilians");
+    }
+    sides
+}
+
+/// "eastern Ukraine": a direction before a country names an area of it, when the gazetteer
+/// knows that area.
+fn directed_areas(
+    gazetteer: &gazetteer::Gazetteer,
+    text: &str,
+    start: usize,
+    in_sentence: &[&Mention],
+) -> Vec<Mention> {
+    in_sentence
+        .iter()
+        .filter(|m| {
+            m.role == Role::Literal
+                && m.place.as_ref().is_some_and(|place| is_country_level(&place.feature_code))
+        })
+        .filter_map(|m| {
+            let before = text.get(start..m.start)?.trim_end();
+            let direction = before.rsplit(|c: char| !c.is_alphabetic()).next()?;
+            if !matches!(
+                direction.to_lowercase().as_str(),
+                "eastern"
+                    | "western"
+                    | "northern"
+                    | "southern"
+                    | "central"
+                    | "east"
+                    | "west"
+                    | "north"
+                    | "south"
+                    | "southeast"
+                    | "northeast"
+                    | "southwest"
+                    | "northwest"
+            ) {
+                return None;
+            }
+            let phrase_start =
+                m.start - (text[start..m.start].len() - before.len()) - direction.len();
+            let phrase = text.get(phrase_start..m.end)?;
+            let best =
+                gazetteer.lookup(phrase, &gazetteer::LookupContext::none()).into_iter().next()?;
+            (best.place.kind == gazetteer::PlaceKind::Area).then(|| Mention {
+                start: phrase_start,
+                end: m.end,
+                text: phrase.to_owned(),
+                role: Role::Literal,
+                boilerplate: false,
+                place: Some(crate::resolve::to_place(gazetteer, &best)),
+                confidence: m.confidence * 0.8,
+                runner_up: None,
+            })
+        })
+        .collect()
 }
 
 /// Countries whose events the map covers: the Russia / Ukraine / Belarus / Baltic border

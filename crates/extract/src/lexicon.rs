@@ -455,6 +455,38 @@ pub(crate) const OBJECT_VERBS: &[&str] = &[
     "pressured",
 ];
 
+/// Weapon systems, armed groups and units whose names are also small villages' names
+/// ("Buk antiaircraft missile", "Pantsir-S1", "Wagner fighters"): in war news they are the
+/// weapon or the group, never the village.
+pub(crate) const WEAPON_NAMES: &[&str] = &[
+    "akatsiya",
+    "bayraktar",
+    "buk",
+    "geran",
+    "grad",
+    "gvozdika",
+    "himars",
+    "iskander",
+    "javelin",
+    "kalibr",
+    "kinzhal",
+    "krasnopol",
+    "lancet",
+    "msta",
+    "oniks",
+    "pantsir",
+    "sarmat",
+    "shahed",
+    "smerch",
+    "tochka",
+    "tornado",
+    "tsirkon",
+    "uragan",
+    "wagner",
+    "yars",
+    "zircon",
+];
+
 /// Lowercase words a multi-word place name may contain: "Rostov-on-Don", "Republic of Crimea",
 /// "Zaporizhzhia nuclear power plant", "Belgorod region".
 pub(crate) const NAME_CONNECTORS: &[&str] =

@@ -7,7 +7,7 @@ use gazetteer::{Gazetteer, LookupContext, MatchKind, PlaceKind};
 use crate::Role;
 use crate::lexicon::{
     AGENT_VERBS, BOILERPLATE_MARKERS, FIRST_NAMES, NAME_CONNECTORS, OBJECT_VERBS, ORG_WORDS,
-    TITLES, contains,
+    TITLES, WEAPON_NAMES, contains,
 };
 use crate::tokens::{Token, tokenize};
 
@@ -236,7 +236,9 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
                 // Typos are forgiven only for names that matter: prominent places and the
                 // border region's towns.
                 let far_typo = how == MatchKind::Typo && !prominent && !in_border_region;
+                let weapon = single && !prominent && contains(WEAPON_NAMES, &query);
                 if (org_follows && !demonym)
+                    || weapon
                     || calendar
                     || common
                     || acronym

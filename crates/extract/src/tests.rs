@@ -241,7 +241,77 @@ fn long_articles_give_one_merged_event_per_place_and_day() {
     let text = "Shelling hit Kharkiv. Two people were killed.\n".repeat(5_000);
     let article = Article { text: &text, title: None, published: crate::Date::new(2023, 5, 1) };
     let events = crate::events(mini(), &article);
-    assert_eq!(events.len(), 2, "one shelling and one clash in Kharkiv on that day");
-    assert_eq!(events[0].evidence_spans.len(), 5_000);
-    assert_eq!(events[1].fatalities, Some(2));
+    assert_eq!(events.len(), 1, "one shelling in Kharkiv on that day, with its dead");
+    assert_eq!(events[0].evidence_spans.len(), 10_000);
+    assert_eq!(events[0].fatalities, Some(2));
+}
+
+#[test]
+fn each_clause_is_its_own_event_with_its_own_day() {
+    // 2014-08-04 was a Monday; "in recent weeks" is a week back with month precision.
+    check_events(
+        "There were fierce fights in Mariinka, a suburb that was turned into a ghost town following heavy shelling in recent weeks.",
+        "2014-08-04",
+        &[
+            "armed_clash@Mar'yinka 2014-08-04/1 None/None killed=None injured=None claimed=false geo=1",
+            "shelling@Mar'yinka 2014-07-28/3 None/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    // The reporting clause's day dates the event clause.
+    check_events(
+        "The ministry said on Saturday that drones hit Belgorod.",
+        "2024-01-09",
+        &[
+            "air_drone_strike@Belgorod 2024-01-06/1 None/None killed=None injured=None claimed=true geo=1",
+        ],
+    );
+}
+
+#[test]
+fn plans_threats_and_denials_are_not_events_but_announced_drills_are() {
+    check_events("Russia will deploy troops to Belgorod next month.", "2022-10-15", &[]);
+    check_events("Troops are not withdrawing from Kharkiv.", "2022-10-15", &[]);
+    check_events("Kyiv vowed to stop the shelling of Kharkiv.", "2022-10-15", &[]);
+    check_events(
+        "Russia said it will hold military drills near Belgorod.",
+        "2014-08-04",
+        &[
+            "military_exercise@Belgorod 2014-08-04/1 Some(\"Russian forces\")/None killed=None injured=None claimed=true geo=2",
+        ],
+    );
+}
+
+#[test]
+fn capitals_that_stand_for_governments_and_reference_points_are_not_event_places() {
+    check_events(
+        "Moscow accused Kyiv of shelling Belgorod.",
+        "2022-10-15",
+        &[
+            "shelling@Belgorod 2022-10-15/1 Some(\"Russian forces\")/Some(\"Ukrainian forces\") killed=None injured=None claimed=true geo=1",
+        ],
+    );
+    check_events(
+        "Buildings in Dnipro, across the river from Kharkiv, were attacked.",
+        "2022-10-15",
+        &["shelling@Dnipro 2022-10-15/1 None/None killed=None injured=None claimed=false geo=1"],
+    );
+    // A strike "in Ukraine" is too coarse to map and borrows no town from the next clause.
+    check_events("Drones struck Ukraine after Kyiv blamed Belgorod.", "2022-10-15", &[]);
+}
+
+#[test]
+fn background_years_and_photo_captions_do_not_make_events_of_the_day() {
+    check_events(
+        "Protests erupted in Belgorod after the disputed 2020 election.",
+        "2022-10-15",
+        &[],
+    );
+    check_events(
+        "Troops fight in Kharkiv (Image: Reuters) The minister spoke in Belgorod about drills.",
+        "2022-10-15",
+        &[
+            "armed_clash@Kharkiv 2022-10-15/1 None/None killed=None injured=None claimed=false geo=1",
+            "military_exercise@Belgorod 2022-10-15/1 None/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
 }
