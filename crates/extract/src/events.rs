@@ -83,6 +83,9 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "fired on",
             "fired at",
             "fired into",
+            "fire defeat",
+            "sank",
+            "sunk",
             "firing into",
             "firing on",
             "barrage*",
@@ -127,6 +130,9 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "took back",
             "regained",
             "reclaimed",
+            "lost ground",
+            "losing ground",
+            "lost control",
         ],
     ),
     (
@@ -188,6 +194,20 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "counterattack*",
             "counter-attack*",
             "enemy attacks",
+            "eliminated",
+            "eliminating",
+            "repelled",
+            "repulsed",
+            "repelling",
+            "neutralized",
+            "neutralised",
+            "knocked out",
+            "stormed",
+            "storming",
+            "lost up to",
+            "lost more than",
+            "lost over",
+            "lost about",
         ],
     ),
     (
@@ -651,10 +671,50 @@ fn classify(lower: &str) -> Option<Hit> {
     })
 }
 
+/// A capital: by its feature code, or by its name when the resolver chose the capital's
+/// region ("Kiev" read as Kyiv Oblast).
+fn is_capital(place: &crate::ResolvedPlace, surface: &str) -> bool {
+    const CAPITALS: &[&str] = &[
+        "kyiv",
+        "kiev",
+        "moscow",
+        "minsk",
+        "warsaw",
+        "vilnius",
+        "riga",
+        "tallinn",
+        "helsinki",
+        "chisinau",
+        "bucharest",
+        "budapest",
+        "bratislava",
+        "tbilisi",
+    ];
+    let name = surface.strip_suffix("'s").or_else(|| surface.strip_suffix("’s")).unwrap_or(surface);
+    let name = name.to_lowercase();
+    place.feature_code == "PPLC" || CAPITALS.contains(&name.as_str())
+}
+
 /// Capitals stand for their governments ("Moscow has accused Kyiv", "blaming Kyiv"): one is
 /// an event place only after a word that locates something in it ("in Kyiv", "around Kyiv",
 /// "out of Luhansk, Donetsk and Kyiv").
-fn is_located(text: &str, sentence_start: usize, mention_start: usize) -> bool {
+fn is_located(text: &str, sentence_start: usize, mention_start: usize, mention_end: usize) -> bool {
+    // "Kiev's shelling of the east", "Kiev forces", "Moscow-backed": the government's.
+    let after = text.get(mention_end..).unwrap_or("");
+    let next_word = after
+        .trim_start_matches(['\'', '’', 's', '-'])
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if after.starts_with(['\'', '’', '-'])
+        || matches!(
+            next_word.trim_matches(|c: char| !c.is_alphanumeric()),
+            "forces" | "troops" | "military" | "army" | "government" | "authorities" | "officials"
+        )
+    {
+        return false;
+    }
     let before = text.get(sentence_start..mention_start).unwrap_or("");
     for word in before.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')).rev() {
         if word.is_empty() || matches!(word, "and" | "or") {
@@ -913,7 +973,7 @@ pub(crate) fn events(
             .filter(|m| {
                 m.place.as_ref().is_some_and(|place| {
                     !is_country_level(&place.feature_code)
-                        && (place.feature_code != "PPLC" || is_located(text, start, m.start))
+                        && (!is_capital(place, &m.text) || is_located(text, start, m.start, m.end))
                 })
             })
             .chain(directed.iter())

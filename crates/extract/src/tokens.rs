@@ -11,7 +11,7 @@ pub(crate) struct Token {
     pub(crate) capitalized: bool,
     /// First word of a sentence, a line or a quotation.
     pub(crate) sentence_start: bool,
-    /// Only spaces or a hyphen separate it from the previous word.
+    /// Only spaces, or a hyphen without spaces, separate it from the previous word.
     pub(crate) joined_to_previous: bool,
 }
 
@@ -68,8 +68,10 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
             || (!after_abbreviation
                 && gap.contains(['.', '!', '?', '\n', '“', '"', ':', '•', '|']))
             || text[..start].ends_with(['(', '[']);
+        // A spaced dash ("Bakhmut - RF Ministry of Defense") separates; a bare hyphen
+        // ("Rostov-on-Don") joins.
         let joined_to_previous = !tokens.is_empty()
-            && (after_abbreviation || gap.chars().all(|c| c == ' ' || c == '-' || c == '\u{a0}'));
+            && (after_abbreviation || gap == "-" || gap.chars().all(|c| c == ' ' || c == '\u{a0}'));
         tokens.push(Token {
             start,
             end,
