@@ -1,6 +1,7 @@
-//! `make bench` for the geoparser: end-to-end throughput (recognition and resolution) on
-//! the GeoWebNews article texts, one core, median of 21 passes. Prints a table line and
-//! one JSON line for the comparison with the spaCy peer (`bench/spacy_peer.py`).
+//! `make bench` for the geoparser and the event extractor: end-to-end throughput on the
+//! GeoWebNews article texts, one core, median of 21 passes. Prints a table line and a JSON
+//! line for each; the geoparser's comes last, for the comparison with the spaCy peer
+//! (`bench/spacy_peer.py`).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -29,24 +30,49 @@ fn main() -> anyhow::Result<()> {
     }
     let bytes: usize = texts.iter().map(String::len).sum();
 
-    let mut rounds: Vec<Duration> = Vec::new();
-    let mut mentions = 0;
-    for _ in 0..21 {
-        mentions = 0;
-        let started = Instant::now();
-        for text in &texts {
-            mentions += extract::geoparse(
-                &gazetteer,
-                &extract::Article { text, title: None, published: None },
-            )
-            .len();
+    // Median of 21 passes over every text; returns seconds and the items found in a pass.
+    let measure = |pass: &dyn Fn(&str) -> usize| {
+        let mut rounds: Vec<Duration> = Vec::new();
+        let mut found = 0;
+        for _ in 0..21 {
+            found = 0;
+            let started = Instant::now();
+            for text in &texts {
+                found += pass(text);
+            }
+            rounds.push(started.elapsed());
         }
-        rounds.push(started.elapsed());
-    }
-    rounds.sort();
-    let seconds = rounds[rounds.len() / 2].as_secs_f64();
+        rounds.sort();
+        (rounds[rounds.len() / 2].as_secs_f64(), found)
+    };
+    let published = extract::Date::parse("2018-06-01");
+    let (event_seconds, events) = measure(&|text| {
+        extract::events(&gazetteer, &extract::Article { text, title: None, published }).len()
+    });
+    let (seconds, mentions) = measure(&|text| {
+        extract::geoparse(&gazetteer, &extract::Article { text, title: None, published: None })
+            .len()
+    });
     let megabytes = bytes as f64 / 1e6;
     let mut out = std::io::stdout().lock();
+    // Events first: `bench/ratio.py` compares the last JSON line (the geoparser) with spaCy.
+    writeln!(
+        out,
+        "events (geoparse + event extraction), {} articles, {megabytes:.2} MB: {:.2} MB/s, {:.0} articles/s, {events} events (median of 21 passes, one core)",
+        texts.len(),
+        megabytes / event_seconds,
+        texts.len() as f64 / event_seconds
+    )?;
+    let json = serde_json::json!({
+        "system": "borderwatch events",
+        "documents": texts.len(),
+        "megabytes": megabytes,
+        "seconds": event_seconds,
+        "mb_per_s": megabytes / event_seconds,
+        "docs_per_s": texts.len() as f64 / event_seconds,
+        "events": events,
+    });
+    writeln!(out, "{json}")?;
     writeln!(
         out,
         "geoparse (recognition + resolution), {} articles, {megabytes:.2} MB: {:.2} MB/s, {:.0} articles/s, {mentions} mentions (median of 21 passes, one core)",

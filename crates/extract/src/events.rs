@@ -7,6 +7,9 @@
 //! numbers give fatalities and injured, and claim words mark allegations. Events with the
 //! same type, place and date within an article are one event with several evidences.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 
 use crate::date::{Date, explicit_date};
@@ -107,6 +110,8 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "sabotage",
             "blew up",
             "blown up",
+            "on fire",
+            "blaze",
         ],
     ),
     (
@@ -128,6 +133,10 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "retaken",
             "taken back",
             "took back",
+            "raised the ukrainian flag",
+            "raised the russian flag",
+            "raised the flag",
+            "hoisted",
             "regained",
             "reclaimed",
             "lost ground",
@@ -229,6 +238,12 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "arrived in",
             "moved troops",
             "withdrawal of",
+            "pulled out",
+            "pulled back",
+            "pull out",
+            "pullback",
+            "retreated",
+            "column*",
             "stationed",
             "amassed",
             "amassing",
@@ -269,6 +284,8 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "without electricity",
             "water supply",
             "damaged",
+            "collapsed",
+            "disconnected",
             "destroyed",
             "fire broke out",
             "caught fire",
@@ -284,7 +301,14 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
     ),
     (
         event_type("other", "Strategic developments", "Other"),
-        &["martial law", "state of siege", "curfew", "state of emergency"],
+        &[
+            "martial law",
+            "state of siege",
+            "curfew",
+            "state of emergency",
+            "counter-terrorism regime",
+            "counter-terrorist operation",
+        ],
     ),
 ];
 
@@ -571,9 +595,12 @@ struct Clause {
 }
 
 impl Clause {
-    fn read(lower: &str, start: usize, end: usize) -> Clause {
-        let (fatalities, injured) = casualties(lower);
-        Clause { start, end, hit: classify(lower), fatalities, injured }
+    /// `lower` is the clause, `found` its triggers at offsets into it, `start..end` its
+    /// place in the article.
+    fn read(lower: &str, found: &[Trigger], start: usize, end: usize) -> Clause {
+        let hit = classify(lower, found);
+        let (fatalities, injured) = if hit.is_some() { casualties(lower) } else { (None, None) };
+        Clause { start, end, hit, fatalities, injured }
     }
 }
 
@@ -630,6 +657,11 @@ fn phrase_offsets<'a>(lower: &'a str, phrase: &'a str) -> impl Iterator<Item = u
     })
 }
 
+/// The word right before byte `at`.
+fn previous_word(lower: &str, at: usize) -> &str {
+    lower[..at].split(|c: char| !c.is_alphanumeric()).rfind(|word| !word.is_empty()).unwrap_or("")
+}
+
 /// True when one of [`UNREAL_WORDS`] stands in the few words before byte `at`.
 fn is_unreal(lower: &str, at: usize) -> bool {
     lower[..at]
@@ -640,25 +672,79 @@ fn is_unreal(lower: &str, at: usize) -> bool {
         .any(|word| UNREAL_WORDS.contains(&word))
 }
 
+/// One trigger phrase found in a sentence: where, which type, which phrase.
+#[derive(Debug, Clone, Copy)]
+struct Trigger {
+    at: usize,
+    kind: usize,
+    phrase: usize,
+}
+
+/// Every trigger phrase of [`TRIGGERS`] in an ASCII-lower-cased sentence, on word
+/// boundaries, in one pass of an Aho-Corasick automaton over all phrases.
+fn triggers(lower: &str) -> Vec<Trigger> {
+    /// The automaton, and per pattern: its type, its phrase and whether any ending matches.
+    type Index = (AhoCorasick, Vec<(usize, usize, bool)>);
+    static AUTOMATON: OnceLock<Index> = OnceLock::new();
+    let (automaton, patterns) = AUTOMATON.get_or_init(|| {
+        let mut stems = Vec::new();
+        let mut patterns = Vec::new();
+        for (kind, (_, phrases)) in TRIGGERS.iter().enumerate() {
+            for (phrase, text) in phrases.iter().enumerate() {
+                let (stem, prefix) = match text.strip_suffix('*') {
+                    Some(stem) => (stem, true),
+                    None => (*text, false),
+                };
+                stems.push(stem);
+                patterns.push((kind, phrase, prefix));
+            }
+        }
+        let automaton = AhoCorasick::new(stems).expect("the trigger phrases build an automaton");
+        (automaton, patterns)
+    });
+    automaton
+        .find_overlapping_iter(lower)
+        .filter_map(|found| {
+            let (kind, phrase, prefix) = patterns[found.pattern().as_usize()];
+            let (at, end) = (found.start(), found.end());
+            let before_ok =
+                at == 0 || !lower[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+            let after_ok =
+                prefix || !lower[end..].chars().next().is_some_and(char::is_alphanumeric);
+            // "Russian-occupied", "the destroyed bridge": a participle used as an adjective
+            // describes a state, not an event of the day.
+            let text = TRIGGERS[kind].1[phrase];
+            let adjectival = text.ends_with("ed")
+                && !text.contains(' ')
+                && (lower[..at].ends_with('-')
+                    || matches!(
+                        previous_word(lower, at),
+                        "the" | "a" | "an" | "its" | "their" | "his" | "her" | "our"
+                    ));
+            (before_ok && after_ok && !adjectival).then_some(Trigger { at, kind, phrase })
+        })
+        .collect()
+}
+
 /// The clause's event type: the first type in [`TRIGGERS`] with a phrase that is reported
-/// as real.
-fn classify(lower: &str) -> Option<Hit> {
-    TRIGGERS.iter().find_map(|(kind, phrases)| {
+/// as real. `found` are the clause's triggers, at offsets into `lower`.
+fn classify(lower: &str, found: &[Trigger]) -> Option<Hit> {
+    TRIGGERS.iter().enumerate().find_map(|(index, (kind, phrases))| {
         let exercise = kind.name == "military_exercise";
-        let found: Vec<&str> = phrases
+        let mut real: Vec<&str> = found
             .iter()
-            .copied()
-            .filter(|phrase| {
-                phrase_offsets(lower, phrase).any(|at| exercise || !is_unreal(lower, at))
-            })
+            .filter(|trigger| trigger.kind == index && (exercise || !is_unreal(lower, trigger.at)))
+            .map(|trigger| phrases[trigger.phrase])
             .collect();
-        if found.is_empty() {
+        real.sort_unstable();
+        real.dedup();
+        if real.is_empty() {
             return None;
         }
-        let outcome = found.iter().all(|phrase| OUTCOME_WORDS.contains(phrase));
+        let outcome = real.iter().all(|phrase| OUTCOME_WORDS.contains(phrase));
         let mut kind = *kind;
         if kind.name == "armed_clash"
-            && found.iter().all(|phrase| matches!(*phrase, "attacked" | "attacking"))
+            && real.iter().all(|phrase| matches!(*phrase, "attacked" | "attacking"))
             && FACILITY_WORDS.iter().any(|word| has_phrase(lower, word))
         {
             kind = TRIGGERS
@@ -667,7 +753,7 @@ fn classify(lower: &str) -> Option<Hit> {
                 .find(|kind| kind.name == "shelling")
                 .unwrap_or(kind);
         }
-        Some(Hit { kind, count: found.len(), outcome })
+        Some(Hit { kind, count: real.len(), outcome })
     })
 }
 
@@ -773,7 +859,14 @@ fn is_reference_point(before: &str) -> bool {
     let lower = before.to_ascii_lowercase();
     let words: Vec<&str> =
         lower.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
-    words.iter().rev().take(8).any(|word| matches!(*word, "across" | "opposite"))
+    let last: Vec<&str> = words.iter().rev().take(8).copied().collect();
+    let opposite = last.iter().take(2).any(|word| *word == "opposite");
+    // "across the river from the Russian-held": "from" at most four words back, with
+    // "across" at most three words before it.
+    let across_from = last.iter().position(|word| *word == "from").is_some_and(|from| {
+        from <= 4 && last.iter().skip(from + 1).take(3).any(|word| *word == "across")
+    });
+    opposite || across_from
 }
 
 /// Background: a clause about an earlier year or about months or years ago, without a day
@@ -791,6 +884,9 @@ fn is_background(clause: &str, own_date: Option<(Date, u8)>, published: Date) ->
     // A running total: "killed since fighting began", "since the start of the war".
     if has_phrase(&lower, "since")
         && ["began", "begun", "start", "started", "beginning"].iter().any(|p| has_phrase(&lower, p))
+        && ["killed", "dead", "died", "deaths", "wounded", "injured", "casualties"]
+            .iter()
+            .any(|p| has_phrase(&lower, p))
     {
         return true;
     }
@@ -954,9 +1050,22 @@ pub(crate) fn events(
                 && m.role == Role::Literal
                 && m.place.as_ref().is_some_and(|place| !is_country_level(&place.feature_code))
         });
+        let found = triggers(&lower);
+        if found.is_empty() {
+            paragraph_place = sentence_place;
+            paragraph_date = day_named(sentence, published).or(paragraph_date);
+            continue;
+        }
         let clauses: Vec<Clause> = clauses(&lower)
             .into_iter()
-            .map(|(from, to)| Clause::read(&lower[from..to], start + from, start + to))
+            .map(|(from, to)| {
+                let found: Vec<Trigger> = found
+                    .iter()
+                    .filter(|trigger| trigger.at >= from && trigger.at < to)
+                    .map(|trigger| Trigger { at: trigger.at - from, ..*trigger })
+                    .collect();
+                Clause::read(&lower[from..to], &found, start + from, start + to)
+            })
             .collect();
         if clauses.iter().all(|clause| clause.hit.is_none()) {
             paragraph_place = sentence_place;
@@ -994,6 +1103,14 @@ pub(crate) fn events(
                 .collect();
             // "in the town of Nikopol, across the river from the Zaporizhia nuclear power
             // plant": the second place only says where the first one is.
+            // "Crimea's Kerch Bridge", "Russia's Belgorod region": the first name only
+            // says where the second one is.
+            let qualifier = |m: &&Mention| {
+                let after = &text[m.end..];
+                (after.starts_with("'s ") || after.starts_with("’s "))
+                    && places.iter().any(|next| next.start > m.end && next.start <= m.end + 5)
+            };
+            let own: Vec<&Mention> = own.into_iter().filter(|m| !qualifier(m)).collect();
             let reference = |m: &&Mention| is_reference_point(&text[clause.start..m.start]);
             if own.iter().any(|m| !reference(m)) {
                 own.into_iter().filter(|m| !reference(m)).collect()
@@ -1061,6 +1178,23 @@ pub(crate) fn events(
             let dated = told.or(paragraph_date);
             let (date, date_precision) = dated.unwrap_or((lead, 1));
             let kind = hit.kind;
+            // People are evacuated from where the danger is: "evacuated to Russia's Rostov
+            // region" names the refuge.
+            if kind.name == "evacuation" {
+                located.retain(|m| {
+                    m.start.checked_sub(start).is_none_or(|at| {
+                        // "to Russia's Belgorod region": past the country that qualifies it.
+                        let before = lower[..at].trim_end();
+                        let at =
+                            match before.strip_suffix("'s").or_else(|| before.strip_suffix("’s"))
+                            {
+                                Some(owner) => owner.trim_end_matches(char::is_alphanumeric).len(),
+                                None => at,
+                            };
+                        !matches!(previous_word(&lower, at), "to" | "towards" | "into")
+                    })
+                });
+            }
             for mention in located {
                 let Some(place) = mention.place.as_ref() else { continue };
                 let before = text.get(start..mention.start).unwrap_or("");

@@ -315,3 +315,22 @@ fn background_years_and_photo_captions_do_not_make_events_of_the_day() {
         ],
     );
 }
+
+#[test]
+fn a_spaced_dash_ends_a_place_name() {
+    // A headline with its source after a dash: the small town is not part of "Defence Ministry".
+    check("Shelling near Yasynuvata - Defence Ministry", &["Yasynuvata/Literal/geonames:688373"]);
+}
+
+#[test]
+fn states_qualifiers_and_refuges_are_not_event_places() {
+    // "Russian-occupied" and "the captured" describe a state, not a capture that day.
+    check_events("The Russian-occupied town of Yasynuvata lost power.", "2022-10-15", &[]);
+    // "Russia's Belgorod region" is one place; the refuge of an evacuation is not where it
+    // happened.
+    check_events(
+        "Residents of Kharkiv were evacuated to Russia's Belgorod region.",
+        "2022-09-11",
+        &["evacuation@Kharkiv 2022-09-11/1 None/None killed=None injured=None claimed=false geo=1"],
+    );
+}
