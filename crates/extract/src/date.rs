@@ -120,9 +120,12 @@ pub(crate) fn month_number(word: &str) -> Option<u32> {
 /// week"), resolved against the publication date, with its precision; `None` when it names
 /// none.
 pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8)> {
-    let lower = sentence.to_lowercase();
+    let lower = after_dateline(sentence).to_lowercase();
     let words: Vec<&str> =
         lower.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
+    // The most precise expression wins: a day ("October 12", "on Saturday") over a span
+    // ("in recent weeks") over a month ("in February 2022").
+    let mut month_year = None;
     // An explicit "October 12" or "12 October" (year of publication, or the year before if
     // that would be in the future).
     for (i, word) in words.iter().enumerate() {
@@ -137,9 +140,8 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
                 .get(i + 1)
                 .and_then(|next| next.parse::<i32>().ok())
                 .filter(|year| (1900..=2100).contains(year))
-                && let Some(date) = Date::new(year, month, 15)
             {
-                return Some((date, 3));
+                month_year = month_year.or(Date::new(year, month, 15).map(|date| (date, 3)));
             }
             continue;
         };
@@ -173,6 +175,15 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
             {
                 return Some((published.add_days(-1), 1));
             }
+            _ => {}
+        }
+        if let Some(weekday) = WEEKDAYS.iter().position(|day| day == word) {
+            let back = (published.weekday() as i64 - weekday as i64).rem_euclid(7);
+            return Some((published.add_days(-back), 1));
+        }
+    }
+    for (i, word) in words.iter().enumerate() {
+        match *word {
             // "in the last six days", "over the past two weeks": the middle of the span.
             "days" | "weeks"
                 if i >= 2
@@ -194,12 +205,29 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
             "since" => return Some((published, 3)),
             _ => {}
         }
-        if let Some(weekday) = WEEKDAYS.iter().position(|day| day == word) {
-            let back = (published.weekday() as i64 - weekday as i64).rem_euclid(7);
-            return Some((published.add_days(-back), 1));
-        }
     }
-    None
+    month_year
+}
+
+/// The text after a dateline ("KYIV, August 15 (Reuters) - "): where and when the report
+/// was filed is not when anything in it happened.
+pub(crate) fn after_dateline(sentence: &str) -> &str {
+    let trimmed = sentence.trim_start();
+    let Some(comma) = trimmed.find(',') else { return sentence };
+    let place = &trimmed[..comma];
+    if !(3..=40).contains(&place.len())
+        || !place.chars().any(char::is_alphabetic)
+        || place.chars().any(char::is_lowercase)
+    {
+        return sentence;
+    }
+    let rest = &trimmed[comma..];
+    let window = &rest[..rest.char_indices().nth(80).map_or(rest.len(), |(at, _)| at)];
+    [" - ", " — ", " – "]
+        .iter()
+        .filter_map(|dash| window.find(dash).map(|at| at + dash.len()))
+        .min()
+        .map_or(sentence, |at| &rest[at..])
 }
 
 /// A count written in digits or as a word, up to twelve ("six days", "2 weeks").

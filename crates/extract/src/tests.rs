@@ -334,3 +334,16 @@ fn states_qualifiers_and_refuges_are_not_event_places() {
         &["evacuation@Kharkiv 2022-09-11/1 None/None killed=None injured=None claimed=false geo=1"],
     );
 }
+
+#[test]
+fn a_dateline_is_not_the_day_of_the_event_and_a_day_beats_a_month() {
+    // 2022-09-11 was a Sunday: "on Saturday" is 2022-09-10, not the dateline's September 11
+    // nor the February of the background.
+    check_events(
+        "KHARKIV, September 11 (Reuters) - Ukraine said on Saturday its troops retook Izium and pushed into Kharkiv region, the worst Russian setback since the invasion in February 2022.",
+        "2022-09-11",
+        &[
+            "territory_change@Kharkiv 2022-09-10/1 Some(\"Ukrainian forces\")/Some(\"Russian forces\") killed=None injured=None claimed=true geo=1",
+        ],
+    );
+}
