@@ -64,6 +64,7 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "warplane*",
             "aircraft attack*",
             "aerial attack*",
+            "air attack*",
             "glide bomb*",
         ],
     ),
@@ -164,7 +165,9 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
         event_type("armed_clash", "Battles", "Armed clash"),
         &[
             "fighting",
-            "fight*",
+            "fight",
+            "fights",
+            "fought",
             "clash*",
             "battle*",
             "assault*",
@@ -554,7 +557,7 @@ const UNREAL_WORDS: &[&str] = &[
 ];
 
 /// How many words before a trigger are read for [`UNREAL_WORDS`].
-const UNREAL_WINDOW: usize = 8;
+const UNREAL_WINDOW: usize = 40;
 
 /// "attacked" with buildings as its object is a strike from afar, not a battle.
 const FACILITY_WORDS: &[&str] = &[
@@ -621,6 +624,9 @@ fn clauses(lower: &str) -> Vec<(usize, usize)> {
         " that ",
         " which ",
         " who ",
+        " when ",
+        " linking ",
+        " connecting ",
         ", where ",
     ];
     let mut cuts: Vec<usize> = SEPARATORS
@@ -796,10 +802,31 @@ fn is_located(text: &str, sentence_start: usize, mention_start: usize, mention_e
     if after.starts_with(['\'', '’', '-'])
         || matches!(
             next_word.trim_matches(|c: char| !c.is_alphanumeric()),
-            "forces" | "troops" | "military" | "army" | "government" | "authorities" | "officials"
+            "forces"
+                | "troops"
+                | "military"
+                | "army"
+                | "government"
+                | "authorities"
+                | "officials"
+                | "shelling"
+                | "attack"
+                | "attacks"
+                | "strike"
+                | "strikes"
+                | "offensive"
+                | "sniper"
+                | "artillery"
         )
     {
         return false;
+    }
+    // "Kyiv came under attack", "Belgorod was hit": the capital is what was struck.
+    if [" came under", " was hit", " was struck", " was attacked", " was shelled", " was targeted"]
+        .iter()
+        .any(|phrase| after.starts_with(phrase))
+    {
+        return true;
     }
     let before = text.get(sentence_start..mention_start).unwrap_or("");
     for word in before.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')).rev() {
@@ -851,6 +878,50 @@ fn is_event_place(mention: &Mention) -> bool {
         }),
         _ => false,
     }
+}
+
+/// A place that names whose office someone holds ("Donetsk regional governor Pavlo
+/// Kyrylenko said", "the Belgorod mayor's office") is not where the event happened.
+fn is_office(text: &str, end: usize) -> bool {
+    let after = text.get(end..).unwrap_or("");
+    let after = after.strip_prefix("'s").or_else(|| after.strip_prefix("’s")).unwrap_or(after);
+    // Only a title right after the name: "Gorlovka - city administration" is a source line.
+    if !after.starts_with(' ') || !after.trim_start().starts_with(char::is_alphabetic) {
+        return false;
+    }
+    let mut words = after
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_lowercase);
+    let mut next = words.next();
+    if next.as_deref().is_some_and(|word| {
+        matches!(word, "regional" | "region" | "oblast" | "city" | "province" | "district")
+    }) {
+        next = words.next();
+    }
+    next.is_some_and(|word| {
+        matches!(
+            word.as_str(),
+            "governor"
+                | "mayor"
+                | "official"
+                | "officials"
+                | "authorities"
+                | "administration"
+                | "department"
+                | "spokesman"
+                | "spokeswoman"
+                | "spokesperson"
+                | "police"
+                | "council"
+                | "prosecutor"
+                | "prosecutors"
+                | "head"
+                | "chief"
+                | "leader"
+                | "leaders"
+        )
+    })
 }
 
 /// The words before a place make it a reference point for another place: "across the
@@ -1045,11 +1116,21 @@ pub(crate) fn events(
         let sentence = &text[start..end];
         let lower = sentence.to_ascii_lowercase();
         let here = within(mentions, start, end);
-        let sentence_place = here.iter().rev().find(|m| {
+        // A mention that can place an event: not a dateline, an office ("Donetsk regional
+        // governor"), a country, a capital standing for its government, or a place outside
+        // the map's countries.
+        let eligible = |m: &&Mention| {
             !m.boilerplate
-                && m.role == Role::Literal
-                && m.place.as_ref().is_some_and(|place| !is_country_level(&place.feature_code))
-        });
+                && is_event_place(m)
+                && !is_dateline(text, m)
+                && !is_office(text, m.end)
+                && m.place.as_ref().is_some_and(|place| {
+                    !is_country_level(&place.feature_code)
+                        && in_scope(&place.country_code)
+                        && (!is_capital(place, &m.text) || is_located(text, start, m.start, m.end))
+                })
+        };
+        let sentence_place = here.iter().rev().find(|m| m.role == Role::Literal && eligible(m));
         let found = triggers(&lower);
         if found.is_empty() {
             paragraph_place = sentence_place;
@@ -1075,19 +1156,15 @@ pub(crate) fn events(
         let in_sentence: Vec<&Mention> = here.iter().filter(|m| !m.boilerplate).collect();
         let sides = sides(&lower, &in_sentence);
         let directed = directed_areas(gazetteer, text, start, &in_sentence);
-        let places: Vec<&Mention> = in_sentence
-            .iter()
-            .copied()
-            .filter(|m| is_event_place(m) && !is_dateline(text, m))
-            .filter(|m| {
-                m.place.as_ref().is_some_and(|place| {
-                    !is_country_level(&place.feature_code)
-                        && (!is_capital(place, &m.text) || is_located(text, start, m.start, m.end))
-                })
-            })
-            .chain(directed.iter())
-            .filter(|m| m.place.as_ref().is_some_and(|place| in_scope(&place.country_code)))
-            .collect();
+        let places: Vec<&Mention> =
+            in_sentence
+                .iter()
+                .copied()
+                .filter(eligible)
+                .chain(directed.iter().filter(|m| {
+                    m.place.as_ref().is_some_and(|place| in_scope(&place.country_code))
+                }))
+                .collect();
         let claimed = CLAIM_WORDS.iter().any(|word| has_phrase(&lower, word));
         // The day a clause without a trigger names ("the ministry said on Saturday") is the
         // day of the sentence's other clauses.
@@ -1128,16 +1205,30 @@ pub(crate) fn events(
                     && m.place.as_ref().is_some_and(|place| is_country_level(&place.feature_code))
             })
         };
-        for (index, clause) in clauses.iter().enumerate() {
+        // Outcomes last: "three people were killed when a missile hit Kharkiv" is one strike
+        // with three dead.
+        let is_outcome = |clause: &Clause| clause.hit.is_some_and(|hit| hit.outcome);
+        let order: Vec<usize> = (0..clauses.len())
+            .filter(|&i| !is_outcome(&clauses[i]))
+            .chain((0..clauses.len()).filter(|&i| is_outcome(&clauses[i])))
+            .collect();
+        let reported_before = out.len();
+        for index in order {
+            let clause = &clauses[index];
             let Some(hit) = clause.hit else { continue };
             let clause_text = &text[clause.start..clause.end];
             let mut located = own_places(clause);
-            // An outcome ("Two people were killed.") belongs to the event just reported.
+            // An outcome ("Two people were killed.") belongs to the event this sentence
+            // reports, or to the one just reported at the same place.
+            let sentence_event = paragraph_event.filter(|&at| {
+                at >= reported_before || out[at].evidence_spans.last() == Some(&(start, end))
+            });
             if hit.outcome
-                && let Some(at) = paragraph_event
-                && located
-                    .iter()
-                    .all(|m| m.place.as_ref().map(|place| &place.name) == Some(&out[at].place_name))
+                && let Some(at) = sentence_event.or(paragraph_event.filter(|&at| {
+                    located.iter().all(|m| {
+                        m.place.as_ref().map(|place| &place.name) == Some(&out[at].place_name)
+                    })
+                }))
             {
                 let event = &mut out[at];
                 if event.evidence_spans.last() != Some(&(start, end)) {
