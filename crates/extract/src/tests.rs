@@ -347,3 +347,21 @@ fn a_dateline_is_not_the_day_of_the_event_and_a_day_beats_a_month() {
         ],
     );
 }
+
+#[test]
+fn outcomes_join_their_strike_and_offices_do_not_place_events() {
+    check_events(
+        "Three people were killed when a missile hit Kharkiv, Donetsk regional governor Ivan Petrenko said.",
+        "2022-04-08",
+        &["shelling@Kharkiv 2022-04-08/1 None/None killed=Some(3) injured=None claimed=true geo=1"],
+    );
+    // A capital that is struck is a place; one that speaks is a government.
+    check_events(
+        "Kyiv came under a drone attack overnight. Moscow blamed Kyiv for shelling Belgorod.",
+        "2023-05-30",
+        &[
+            "air_drone_strike@Kyiv 2023-05-30/1 None/None killed=None injured=None claimed=false geo=1",
+            "shelling@Belgorod 2023-05-30/1 Some(\"Russian forces\")/Some(\"Ukrainian forces\") killed=None injured=None claimed=true geo=1",
+        ],
+    );
+}
