@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """`make eval`: every accuracy figure the issues ask for, computed by ../shared/eval/score.py.
 
-Usage: eval.py BORDERWATCH_BINARY SHARED_EVAL_DIR WORK_DIR
+Usage: eval.py [--check] BORDERWATCH_BINARY SHARED_EVAL_DIR WORK_DIR
 
 - toponyms on GeoWebNews and on the seed articles (`borderwatch geoparse`);
 - events on the seed articles and on the team's sample articles with their gold in
   examples/articles/gold/ (`borderwatch extract`, `events` mode);
 - points on the UCDP headlines (`points` mode).
 
-Prints one JSON object per figure set and a short table. The seed articles and the UCDP
+Prints one JSON object per figure set and a short table. With `--check` (as `make test`
+runs it) it fails when a figure falls under its floor in FLOORS: the level reached when the
+floor was set, less a small margin, so that a change that loses accuracy cannot land unseen. The seed articles and the UCDP
 headlines were used while writing the rules; the sample-article gold was annotated
 separately, from EVENTS.md and the seeds' conventions, without looking at the extractor.
 """
@@ -17,6 +19,19 @@ import pathlib
 import shutil
 import subprocess
 import sys
+
+
+# (figure set, path into its JSON, lowest accepted value)
+FLOORS = [
+    ("gwn_toponyms", ("recognition_strict", "f1"), 0.77),
+    ("seed_toponyms", ("recognition_strict", "f1"), 0.97),
+    ("seed_events", ("events_typed_and_located", "f1"), 0.75),
+    ("seed_events", ("date_accuracy_on_matched",), 0.6),
+    ("sample_events", ("events_typed_and_located", "f1"), 0.65),
+    ("sample_events", ("date_accuracy_on_matched",), 0.6),
+    ("ucdp_points", ("coverage",), 0.6),
+    ("ucdp_points", ("top_event_acc@161km",), 0.58),
+]
 
 
 def write_jsonl(path, records):
@@ -44,7 +59,10 @@ def article_body(text):
 
 
 def main():
-    binary, shared, work = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+    args = sys.argv[1:]
+    check = "--check" in args
+    args = [arg for arg in args if arg != "--check"]
+    binary, shared, work = args[0], pathlib.Path(args[1]), pathlib.Path(args[2])
     root = pathlib.Path(__file__).resolve().parent.parent
     work.mkdir(parents=True, exist_ok=True)
 
@@ -100,6 +118,19 @@ def main():
     points = results["ucdp_points"]
     print(f"{'ucdp_points':<15} coverage {points['coverage']:.3f}, top event within 25 km "
           f"{points['top_event_acc@25km']:.3f}, within 161 km {points['top_event_acc@161km']:.3f}")
+    if check:
+        failed = []
+        for name, path, floor in FLOORS:
+            value = results[name]
+            for key in path:
+                value = value[key]
+            if value is None or value < floor:
+                failed.append(f"{name} {'.'.join(path)} = {value}, under its floor {floor}")
+        for line in failed:
+            print(f"eval: {line}", file=sys.stderr)
+        if failed:
+            sys.exit(1)
+        print(f"eval: all {len(FLOORS)} figures at or above their floors")
 
 
 if __name__ == "__main__":

@@ -1164,7 +1164,8 @@ pub(crate) fn events(
         }
         let in_sentence: Vec<&Mention> = here.iter().filter(|m| !m.boilerplate).collect();
         let sides = sides(&lower, &in_sentence);
-        let directed = directed_areas(gazetteer, text, start, &in_sentence);
+        let mut directed = directed_areas(gazetteer, text, start, &in_sentence);
+        directed.extend(border_areas(text, &lower, start));
         let places: Vec<&Mention> =
             in_sentence
                 .iter()
@@ -1456,6 +1457,131 @@ fn directed_areas(
             })
         })
         .collect()
+}
+
+/// Stretches of border that reports name without a town ("massed near Ukraine's eastern
+/// border"), each at a representative point on the side the phrase points to, as ACLED codes
+/// a border area (geo precision 3). The points are the team's choice, from the map: the middle
+/// of the stretch, or its part where the fighting has been when the stretch is long.
+/// A stretch of border and the phrases that name it.
+struct BorderArea {
+    id: &'static str,
+    name: &'static str,
+    lat: f64,
+    lon: f64,
+    country: &'static str,
+    phrases: &'static [&'static str],
+}
+
+const BORDER_AREAS: &[BorderArea] = &[
+    BorderArea {
+        id: "border:ru-ua-donbas",
+        name: "Russia–Ukraine border area (Donbas stretch)",
+        lat: 48.3,
+        lon: 40.05,
+        country: "RU",
+        phrases: &[
+            "ukraine's eastern border",
+            "ukraine's southeast border",
+            "ukraine's southeastern border",
+            "ukraine's south-eastern border",
+            "eastern border of ukraine",
+            "the border with ukraine",
+            "the ukrainian border",
+            "russia-ukraine border",
+            "russian-ukrainian border",
+            "ukraine-russia border",
+            "ukrainian-russian border",
+        ],
+    },
+    BorderArea {
+        id: "border:ru-ua-northeast",
+        name: "Russia–Ukraine border area (Kharkiv, Sumy, Belgorod, Kursk stretch)",
+        lat: 50.6,
+        lon: 35.9,
+        country: "RU",
+        phrases: &["ukraine's northeastern border", "ukraine's north-eastern border"],
+    },
+    BorderArea {
+        id: "border:by-ua",
+        name: "Belarus–Ukraine border area (north of Kyiv)",
+        lat: 51.6,
+        lon: 29.6,
+        country: "BY",
+        phrases: &[
+            "ukraine's northern border",
+            "belarus-ukraine border",
+            "ukraine-belarus border",
+            "belarusian-ukrainian border",
+            "ukrainian-belarusian border",
+        ],
+    },
+    BorderArea {
+        id: "border:by-pl",
+        name: "Belarus–Poland border area",
+        lat: 52.9,
+        lon: 23.8,
+        country: "PL",
+        phrases: &[
+            "belarus-poland border",
+            "poland-belarus border",
+            "polish-belarusian border",
+            "belarusian-polish border",
+            "poland's border with belarus",
+        ],
+    },
+    BorderArea {
+        id: "border:by-lt",
+        name: "Belarus–Lithuania border area",
+        lat: 54.3,
+        lon: 25.5,
+        country: "LT",
+        phrases: &[
+            "belarus-lithuania border",
+            "lithuania-belarus border",
+            "lithuanian-belarusian border",
+            "belarusian-lithuanian border",
+            "lithuania's border with belarus",
+        ],
+    },
+];
+
+/// The border areas a sentence names (see [`BORDER_AREAS`]), as mentions at their points.
+fn border_areas(text: &str, lower: &str, start: usize) -> Vec<Mention> {
+    let mut out = Vec::new();
+    for area in BORDER_AREAS {
+        for phrase in area.phrases {
+            // Both apostrophes: "Ukraine's" and "Ukraine’s".
+            let curly = phrase.replace('\'', "’");
+            let Some(at) =
+                phrase_offsets(lower, phrase).chain(phrase_offsets(lower, &curly)).next()
+            else {
+                continue;
+            };
+            let end = at + if lower[at..].starts_with(phrase) { phrase.len() } else { curly.len() };
+            out.push(Mention {
+                start: start + at,
+                end: start + end,
+                text: text.get(start + at..start + end).unwrap_or(&lower[at..end]).to_owned(),
+                role: Role::Literal,
+                boilerplate: false,
+                place: Some(crate::ResolvedPlace {
+                    geonameid: None,
+                    id: area.id.to_owned(),
+                    name: area.name.to_owned(),
+                    lon: area.lon,
+                    lat: area.lat,
+                    country_code: area.country.to_owned(),
+                    admin1: None,
+                    feature_code: "RGN".to_owned(),
+                }),
+                confidence: 0.6,
+                runner_up: None,
+            });
+            break;
+        }
+    }
+    out
 }
 
 /// Countries whose events the map covers: the Russia / Ukraine / Belarus / Baltic border

@@ -365,3 +365,14 @@ fn outcomes_join_their_strike_and_offices_do_not_place_events() {
         ],
     );
 }
+
+#[test]
+fn border_areas_are_events_at_their_representative_points() {
+    check_events(
+        "At least 12,000 Russian troops are now massed near Ukraine’s eastern border.",
+        "2014-08-04",
+        &[
+            "troop_movement@Russia–Ukraine border area (Donbas stretch) 2014-08-04/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=3",
+        ],
+    );
+}
