@@ -52,6 +52,35 @@ def score(shared, *args):
     return json.loads(done.stdout)
 
 
+def confidence_halves(shared, gold_folder, predictions):
+    """Precision of the more confident half of the predicted events and of the other half,
+    with score.py's own matching: a confidence that means something ranks right ones first."""
+    sys.dont_write_bytecode = True  # leave ../shared/eval as it is
+    sys.path.insert(0, str(shared))
+    import score  # the scorer's matching, so the halves count what it counts
+
+    predicted = score.by_id(score.jsonl(predictions))
+    rows = []
+    for doc in score.load_seeds(gold_folder):
+        events = [e for e in (predicted.get(str(doc["id"])) or {}).get("events", [])
+                  if score.has_point(e)]
+        used = set()
+        for gold in doc["events"]:
+            radius = 150 if gold.get("geo_precision", 1) >= 3 else 50
+            near = sorted((score.km(gold["lat"], gold["lon"], e["lat"], e["lon"]), i)
+                          for i, e in enumerate(events))
+            hit = next((i for d, i in near if d <= radius and i not in used
+                        and score.compatible(gold, events[i])), None)
+            if hit is not None:
+                used.add(hit)
+        rows.extend((e.get("confidence", 0.0), i in used) for i, e in enumerate(events))
+    rows.sort(key=lambda row: -row[0])
+    half = len(rows) // 2
+    share = lambda part: round(sum(right for _, right in part) / len(part), 3) if part else None
+    return {"events": len(rows), "top_half_precision": share(rows[:half]),
+            "bottom_half_precision": share(rows[half:])}
+
+
 def article_body(text):
     """The text after the header lines and the blank line that ends them."""
     _, _, body = text.partition("\n\n")
@@ -103,6 +132,10 @@ def main():
         "sample_events": score(shared, "events", samples, work / "samples.events.jsonl"),
         "ucdp_points": score(shared, "points", shared / "ucdp_dev.jsonl", work / "ucdp.events.jsonl"),
     }
+    results["seed_events"]["confidence"] = confidence_halves(
+        shared, shared / "seeds", work / "seeds.events.jsonl")
+    results["sample_events"]["confidence"] = confidence_halves(
+        shared, samples, work / "samples.events.jsonl")
     for name, figures in results.items():
         print(json.dumps({name: figures}))
     print()
@@ -114,7 +147,9 @@ def main():
         typed = results[name]["events_typed_and_located"]
         print(f"{name:<15} typed+located P {typed['precision']:.3f} R {typed['recall']:.3f} "
               f"F1 {typed['f1']:.3f}, date accuracy {results[name]['date_accuracy_on_matched']}, "
-              f"{results[name]['gold_events']} gold events")
+              f"{results[name]['gold_events']} gold events; precision of the more / less "
+              f"confident half {results[name]['confidence']['top_half_precision']} / "
+              f"{results[name]['confidence']['bottom_half_precision']}")
     points = results["ucdp_points"]
     print(f"{'ucdp_points':<15} coverage {points['coverage']:.3f}, top event within 25 km "
           f"{points['top_event_acc@25km']:.3f}, within 161 km {points['top_event_acc@161km']:.3f}")
