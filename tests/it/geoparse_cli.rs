@@ -115,7 +115,33 @@ fn extract_writes_events_with_code_point_offsets_and_reports_bad_dates() {
         (event["evidence_start"].as_u64(), event["evidence_end"].as_u64()),
         (Some(7), Some(48))
     );
+    assert_eq!(lines[0]["date_basis"], "published 2022-04-02");
     // The bad date is ignored and the --published fallback (a Wednesday) is used instead.
     assert_eq!(lines[1]["events"][0]["date"], "2022-03-04");
+    assert_eq!(lines[1]["date_basis"], "published 2022-03-09");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn extract_says_which_date_it_resolved_against() {
+    let dir = scratch("date-basis");
+    let input = dir.join("in.jsonl");
+    let output = dir.join("out.jsonl");
+    let mut file = std::fs::File::create(&input).unwrap();
+    let dated = "KHARKIV, April 1, 2022 (Reuters) - Russian forces shelled Kharkiv on Thursday.";
+    writeln!(file, "{}", serde_json::json!({"id": "dateline", "text": dated})).unwrap();
+    let undated = "Russian forces shelled Kharkiv on Thursday.";
+    writeln!(file, "{}", serde_json::json!({"id": "none", "text": undated})).unwrap();
+    drop(file);
+    let mode = server::geoparse_cli::Mode::Events { published: None };
+    let (errors, lines) = run(mode, &input, &output);
+    assert_eq!(errors, 0);
+    // 2022-04-01 was a Friday: "on Thursday" is the day before the dateline.
+    assert_eq!(lines[0]["date_basis"], "dateline 2022-04-01");
+    assert_eq!(lines[0]["events"][0]["date"], "2022-03-31");
+    assert_eq!(lines[0]["events"][0]["date_precision"], 1);
+    // Without any date the day is unknown, and the precision says so.
+    assert_eq!(lines[1]["date_basis"], "unknown");
+    assert_eq!(lines[1]["events"][0]["date_precision"], 3);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1616,7 +1616,7 @@ fn is_dateline(text: &str, mention: &Mention) -> bool {
 
 /// A dateline's date ("BRUSSELS, November 4 (RIA Novosti)") when no publication date is given;
 /// the year is unknown, so only a full "Month D, YYYY" counts.
-fn dateline(text: &str) -> Option<Date> {
+pub(crate) fn dateline(text: &str) -> Option<Date> {
     let head = text.get(..text.len().min(400)).unwrap_or(text);
     let lower = head.to_lowercase();
     let words: Vec<&str> =

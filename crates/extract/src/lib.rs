@@ -117,6 +117,36 @@ pub fn geoparse(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<
     resolve::resolve(gazetteer, article.text, spans)
 }
 
+/// What an article's relative dates ("on Friday") were resolved against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBasis {
+    /// The publication date given with the article.
+    Published(Date),
+    /// No publication date: the full date of the dateline ("BRUSSELS, November 4, 2014").
+    Dateline(Date),
+    /// Neither: the events' days are unknown and their dates are placeholders at precision 3.
+    Unknown,
+}
+
+impl std::fmt::Display for DateBasis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateBasis::Published(date) => write!(f, "published {date}"),
+            DateBasis::Dateline(date) => write!(f, "dateline {date}"),
+            DateBasis::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
+/// The date an article's events are dated against: its publication date, or failing that
+/// its dateline's.
+pub fn date_basis(article: &Article<'_>) -> DateBasis {
+    match article.published {
+        Some(date) => DateBasis::Published(date),
+        None => events::dateline(article.text).map_or(DateBasis::Unknown, DateBasis::Dateline),
+    }
+}
+
 /// Reads the events of an article: typed, dated, located, with their evidence sentences.
 ///
 /// Without a publication date, a dateline's full date is used, and failing that the events
@@ -124,5 +154,11 @@ pub fn geoparse(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<
 /// Never panics; an article with no events gives an empty list.
 pub fn events(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<Event> {
     let mentions = geoparse(gazetteer, article);
-    events::events(gazetteer, article.text, &mentions, article.published)
+    let mut events = events::events(gazetteer, article.text, &mentions, article.published);
+    if date_basis(article) == DateBasis::Unknown {
+        for event in &mut events {
+            event.date_precision = 3;
+        }
+    }
+    events
 }

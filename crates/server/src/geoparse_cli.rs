@@ -90,7 +90,12 @@ pub fn record_json(
     }
     if let Mode::Events { published: fallback } = mode {
         let article = extract::Article { text, title, published: published.or(fallback) };
-        return events_json(id, text, &extract::events(gazetteer, &article));
+        let mut line = events_json(id, text, &extract::events(gazetteer, &article));
+        if let Some(object) = line.as_object_mut() {
+            object
+                .insert("date_basis".to_owned(), extract::date_basis(&article).to_string().into());
+        }
+        return line;
     }
     let mentions = extract::geoparse(gazetteer, &extract::Article { text, title, published: None });
     let bytes: Vec<usize> =
