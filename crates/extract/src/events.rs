@@ -184,25 +184,12 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "shooting",
             "opened fire",
             "gunmen",
-            "killed",
-            "kill",
-            "killing",
-            "dead",
-            "died",
-            "slain",
-            "casualt*",
-            "wounded",
-            "death toll",
-            "kia",
-            "wia",
-            "kills",
             "sniper*",
             "ceasefire violation*",
             "violate ceasefire",
             "violates ceasefire",
             "violated ceasefire",
             "violated the ceasefire",
-            "losses",
             "counterattack*",
             "counter-attack*",
             "enemy attacks",
@@ -292,10 +279,8 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "without power",
             "without electricity",
             "water supply",
-            "damaged",
             "collapsed",
             "disconnected",
-            "destroyed",
             "fire broke out",
             "caught fire",
         ],
@@ -505,24 +490,29 @@ fn has_phrase(lower: &str, phrase: &str) -> bool {
     phrase_offsets(lower, phrase).next().is_some()
 }
 
-/// Trigger words that report what an event did rather than what it was: on their own they
-/// make a clash or damage, next to a strike they are its outcome.
-const OUTCOME_WORDS: &[&str] = &[
-    "killed",
-    "kill",
-    "killing",
-    "kills",
-    "dead",
-    "died",
-    "slain",
-    "casualt*",
-    "wounded",
-    "death toll",
-    "kia",
-    "wia",
-    "losses",
-    "damaged",
-    "destroyed",
+/// Phrases that report what an event did rather than what it was, per type: on their own
+/// they make a clash or damage; beside a strike they are its outcome ("shelling killed
+/// three" is shelling), and in a clause of their own they join the event just reported.
+const OUTCOMES: &[(&str, &[&str])] = &[
+    (
+        "armed_clash",
+        &[
+            "killed",
+            "kill",
+            "killing",
+            "kills",
+            "dead",
+            "died",
+            "slain",
+            "casualt*",
+            "wounded",
+            "death toll",
+            "kia",
+            "wia",
+            "losses",
+        ],
+    ),
+    ("infrastructure_damage", &["damaged", "destroyed"]),
 ];
 
 /// Words that make a trigger after them something that did not happen or has not yet
@@ -687,40 +677,44 @@ fn is_unreal(lower: &str, at: usize) -> bool {
         .any(|word| UNREAL_WORDS.contains(&word))
 }
 
-/// One trigger phrase found in a sentence: where, which type, which phrase.
+/// One trigger phrase found in a sentence: where, which type (an index into [`TRIGGERS`]),
+/// which phrase, and whether it is one of [`OUTCOMES`].
 #[derive(Debug, Clone, Copy)]
 struct Trigger {
     at: usize,
     kind: usize,
-    phrase: usize,
+    phrase: &'static str,
+    outcome: bool,
 }
 
-/// Every trigger phrase of [`TRIGGERS`] in an ASCII-lower-cased sentence, on word
+/// One phrase of the automaton: its type, its text, whether any ending matches, whether it
+/// is an outcome.
+type Pattern = (usize, &'static str, bool, bool);
+
+/// Every phrase of [`TRIGGERS`] and [`OUTCOMES`] in an ASCII-lower-cased sentence, on word
 /// boundaries, in one pass of an Aho-Corasick automaton over all phrases.
 fn triggers(lower: &str) -> Vec<Trigger> {
-    /// The automaton, and per pattern: its type, its phrase and whether any ending matches.
-    type Index = (AhoCorasick, Vec<(usize, usize, bool)>);
-    static AUTOMATON: OnceLock<Index> = OnceLock::new();
+    static AUTOMATON: OnceLock<(AhoCorasick, Vec<Pattern>)> = OnceLock::new();
     let (automaton, patterns) = AUTOMATON.get_or_init(|| {
-        let mut stems = Vec::new();
-        let mut patterns = Vec::new();
-        for (kind, (_, phrases)) in TRIGGERS.iter().enumerate() {
-            for (phrase, text) in phrases.iter().enumerate() {
-                let (stem, prefix) = match text.strip_suffix('*') {
-                    Some(stem) => (stem, true),
-                    None => (*text, false),
-                };
-                stems.push(stem);
-                patterns.push((kind, phrase, prefix));
+        let mut patterns: Vec<Pattern> = Vec::new();
+        for (kind, (event, phrases)) in TRIGGERS.iter().enumerate() {
+            let outcomes = OUTCOMES.iter().filter(|(name, _)| *name == event.name);
+            let all = phrases
+                .iter()
+                .map(|phrase| (*phrase, false))
+                .chain(outcomes.flat_map(|(_, phrases)| phrases.iter().map(|p| (*p, true))));
+            for (text, outcome) in all {
+                patterns.push((kind, text, text.ends_with('*'), outcome));
             }
         }
+        let stems = patterns.iter().map(|(_, text, _, _)| text.trim_end_matches('*'));
         let automaton = AhoCorasick::new(stems).expect("the trigger phrases build an automaton");
         (automaton, patterns)
     });
     automaton
         .find_overlapping_iter(lower)
         .filter_map(|found| {
-            let (kind, phrase, prefix) = patterns[found.pattern().as_usize()];
+            let (kind, phrase, prefix, outcome) = patterns[found.pattern().as_usize()];
             let (at, end) = (found.start(), found.end());
             let before_ok =
                 at == 0 || !lower[..at].chars().next_back().is_some_and(char::is_alphanumeric);
@@ -728,15 +722,14 @@ fn triggers(lower: &str) -> Vec<Trigger> {
                 prefix || !lower[end..].chars().next().is_some_and(char::is_alphanumeric);
             // "Russian-occupied", "the destroyed bridge": a participle used as an adjective
             // describes a state, not an event of the day.
-            let text = TRIGGERS[kind].1[phrase];
-            let adjectival = text.ends_with("ed")
-                && !text.contains(' ')
+            let adjectival = phrase.ends_with("ed")
+                && !phrase.contains(' ')
                 && (lower[..at].ends_with('-')
                     || matches!(
                         previous_word(lower, at),
                         "the" | "a" | "an" | "its" | "their" | "his" | "her" | "our"
                     ));
-            (before_ok && after_ok && !adjectival).then_some(Trigger { at, kind, phrase })
+            (before_ok && after_ok && !adjectival).then_some(Trigger { at, kind, phrase, outcome })
         })
         .collect()
 }
@@ -744,22 +737,22 @@ fn triggers(lower: &str) -> Vec<Trigger> {
 /// The clause's event type: the first type in [`TRIGGERS`] with a phrase that is reported
 /// as real. `found` are the clause's triggers, at offsets into `lower`.
 fn classify(lower: &str, found: &[Trigger]) -> Option<Hit> {
-    TRIGGERS.iter().enumerate().find_map(|(index, (kind, phrases))| {
+    TRIGGERS.iter().enumerate().find_map(|(index, (kind, _))| {
         let exercise = kind.name == "military_exercise";
-        let mut real: Vec<&str> = found
+        let mut real: Vec<(&str, bool)> = found
             .iter()
             .filter(|trigger| trigger.kind == index && (exercise || !is_unreal(lower, trigger.at)))
-            .map(|trigger| phrases[trigger.phrase])
+            .map(|trigger| (trigger.phrase, trigger.outcome))
             .collect();
         real.sort_unstable();
         real.dedup();
         if real.is_empty() {
             return None;
         }
-        let outcome = real.iter().all(|phrase| OUTCOME_WORDS.contains(phrase));
+        let outcome = real.iter().all(|(_, outcome)| *outcome);
         let mut kind = *kind;
         if kind.name == "armed_clash"
-            && real.iter().all(|phrase| matches!(*phrase, "attacked" | "attacking"))
+            && real.iter().all(|(phrase, _)| matches!(*phrase, "attacked" | "attacking"))
             && FACILITY_WORDS.iter().any(|word| has_phrase(lower, word))
         {
             kind = TRIGGERS
