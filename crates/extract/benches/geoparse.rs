@@ -55,40 +55,40 @@ fn main() -> anyhow::Result<()> {
     });
     let megabytes = bytes as f64 / 1e6;
     let mut out = std::io::stdout().lock();
+    // A table line and a JSON line per system.
+    let mut report = |system: &str, what: &str, seconds: f64, unit: &str, found: usize| {
+        writeln!(
+            out,
+            "{what}, {} articles, {megabytes:.2} MB: {:.2} MB/s, {:.0} articles/s, {found} {unit} (median of 21 passes, one core)",
+            texts.len(),
+            megabytes / seconds,
+            texts.len() as f64 / seconds
+        )?;
+        let json = serde_json::json!({
+            "system": system,
+            "documents": texts.len(),
+            "megabytes": megabytes,
+            "seconds": seconds,
+            "mb_per_s": megabytes / seconds,
+            "docs_per_s": texts.len() as f64 / seconds,
+            unit: found,
+        });
+        writeln!(out, "{json}")
+    };
     // Events first: `bench/ratio.py` compares the last JSON line (the geoparser) with spaCy.
-    writeln!(
-        out,
-        "events (geoparse + event extraction), {} articles, {megabytes:.2} MB: {:.2} MB/s, {:.0} articles/s, {events} events (median of 21 passes, one core)",
-        texts.len(),
-        megabytes / event_seconds,
-        texts.len() as f64 / event_seconds
+    report(
+        "borderwatch events",
+        "events (geoparse + event extraction)",
+        event_seconds,
+        "events",
+        events,
     )?;
-    let json = serde_json::json!({
-        "system": "borderwatch events",
-        "documents": texts.len(),
-        "megabytes": megabytes,
-        "seconds": event_seconds,
-        "mb_per_s": megabytes / event_seconds,
-        "docs_per_s": texts.len() as f64 / event_seconds,
-        "events": events,
-    });
-    writeln!(out, "{json}")?;
-    writeln!(
-        out,
-        "geoparse (recognition + resolution), {} articles, {megabytes:.2} MB: {:.2} MB/s, {:.0} articles/s, {mentions} mentions (median of 21 passes, one core)",
-        texts.len(),
-        megabytes / seconds,
-        texts.len() as f64 / seconds
+    report(
+        "borderwatch geoparse",
+        "geoparse (recognition + resolution)",
+        seconds,
+        "mentions",
+        mentions,
     )?;
-    let json = serde_json::json!({
-        "system": "borderwatch geoparse",
-        "documents": texts.len(),
-        "megabytes": megabytes,
-        "seconds": seconds,
-        "mb_per_s": megabytes / seconds,
-        "docs_per_s": texts.len() as f64 / seconds,
-        "mentions": mentions,
-    });
-    writeln!(out, "{json}")?;
     Ok(())
 }
