@@ -87,6 +87,8 @@ bench: build bench-deps
 	$(CARGO) bench --locked -p extract --bench geoparse | tee target/bench-geoparse.txt
 	PYTHONPATH=.deps/bench python3 bench/spacy_peer.py ../shared/eval/gwn.jsonl > target/bench-spacy.json
 	python3 bench/ratio.py target/bench-geoparse.txt target/bench-spacy.json
+	python3 bench/border_corpus.py > target/bench-border.jsonl
+	BORDERWATCH_BENCH_CORPUS=$(CURDIR)/target/bench-border.jsonl $(CARGO) bench --locked -p extract --bench geoparse | tee target/bench-events-border.txt
 	$(CARGO) bench --locked -p store --bench store | tee target/bench-store.json
 	python3 bench/sample_batch.py 4000 > target/bench-store/articles.jsonl
 	rm -f target/bench-store/ingest.sqlite*

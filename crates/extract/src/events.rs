@@ -628,9 +628,12 @@ fn clauses(lower: &str) -> Vec<(usize, usize)> {
         " connecting ",
         ", where ",
     ];
-    let mut cuts: Vec<usize> = SEPARATORS
-        .iter()
-        .flat_map(|separator| lower.match_indices(separator).map(|(at, _)| at))
+    static AUTOMATON: OnceLock<AhoCorasick> = OnceLock::new();
+    let automaton = AUTOMATON
+        .get_or_init(|| AhoCorasick::new(SEPARATORS).expect("the separators build an automaton"));
+    let mut cuts: Vec<usize> = automaton
+        .find_overlapping_iter(lower)
+        .map(|found| found.start())
         .filter(|&at| at > 0)
         .collect();
     cuts.sort_unstable();
@@ -1542,6 +1545,9 @@ const BORDER_AREAS: &[BorderArea] = &[
 /// The border areas a sentence names (see [`BORDER_AREAS`]), as mentions at their points.
 fn border_areas(text: &str, lower: &str, start: usize) -> Vec<Mention> {
     let mut out = Vec::new();
+    if !lower.contains("border") {
+        return out;
+    }
     for area in BORDER_AREAS {
         for phrase in area.phrases {
             // Both apostrophes: "Ukraine's" and "Ukraine’s".
