@@ -1127,6 +1127,7 @@ pub(crate) fn events(
         let eligible = |m: &&Mention| {
             !m.boilerplate
                 && is_event_place(m)
+                && !is_the_town(&lower, m.start - start, m)
                 && !is_dateline(text, m)
                 && !is_office(text, m.end)
                 && m.place.as_ref().is_some_and(|place| {
@@ -1542,18 +1543,105 @@ const BORDER_AREAS: &[BorderArea] = &[
     },
 ];
 
+/// "Along the Dnipro", "across the Donets": English puts "the" before a river, not a town,
+/// so a town's name after "the" is the river of the same name. `at` is the mention's offset
+/// in the sentence `lower`.
+fn is_the_town(lower: &str, at: usize, mention: &Mention) -> bool {
+    // "the Bakhmut direction", "the Kherson community": the town names an area after all.
+    let end = at + (mention.end - mention.start);
+    let next = lower.get(end..).unwrap_or("").split_whitespace().next().unwrap_or("");
+    let attribute = matches!(
+        next.trim_matches(|c: char| !c.is_alphanumeric()),
+        "direction"
+            | "directions"
+            | "area"
+            | "region"
+            | "district"
+            | "community"
+            | "sector"
+            | "front"
+            | "axis"
+            | "oblast"
+            | "raion"
+            | "plant"
+            | "airport"
+            | "station"
+            | "port"
+            | "outskirts"
+            | "suburbs"
+            | "city"
+    );
+    !attribute
+        && mention.place.as_ref().is_some_and(|place| place.feature_code.starts_with("PPL"))
+        && lower.get(..at).is_some_and(|before| previous_word(before, before.len()) == "the")
+}
+
+/// Border phrases that name Russia's border with Ukraine only when Russia is the side.
+const SIDED_BORDER_PHRASES: &[&str] = &["the border with ukraine", "the ukrainian border"];
+
+/// "The Ukrainian border town of Vovchansk", "border guards": "border" used as an attribute
+/// names no stretch of border. `end` is where the phrase ends in `lower`.
+fn is_border_attribute(lower: &str, end: usize) -> bool {
+    let next = lower.get(end..).unwrap_or("").split_whitespace().next().unwrap_or("");
+    let next = next.trim_matches(|c: char| !c.is_alphanumeric());
+    matches!(
+        next,
+        "town"
+            | "towns"
+            | "village"
+            | "villages"
+            | "city"
+            | "cities"
+            | "region"
+            | "regions"
+            | "guard"
+            | "guards"
+            | "crossing"
+            | "crossings"
+            | "post"
+            | "posts"
+            | "checkpoint"
+            | "checkpoints"
+            | "service"
+            | "district"
+            | "districts"
+            | "force"
+            | "forces"
+    )
+}
+
 /// The border areas a sentence names (see [`BORDER_AREAS`]), as mentions at their points.
 fn border_areas(text: &str, lower: &str, start: usize) -> Vec<Mention> {
     let mut out = Vec::new();
     if !lower.contains("border") {
         return out;
     }
+    // "The Ukrainian border" is Russia's only when the sentence is about Russia: from Poland
+    // it is another border.
+    let russian_side =
+        ["russia", "russian", "moscow", "kremlin"].iter().any(|w| has_phrase(lower, w))
+            && ![
+                "poland",
+                "polish",
+                "belarus",
+                "belarusian",
+                "moldova",
+                "romania",
+                "hungary",
+                "slovakia",
+            ]
+            .iter()
+            .any(|w| has_phrase(lower, w));
     for area in BORDER_AREAS {
         for phrase in area.phrases {
+            if SIDED_BORDER_PHRASES.contains(phrase) && !russian_side {
+                continue;
+            }
             // Both apostrophes: "Ukraine's" and "Ukraine’s".
             let curly = phrase.replace('\'', "’");
-            let Some(at) =
-                phrase_offsets(lower, phrase).chain(phrase_offsets(lower, &curly)).next()
+            let Some(at) = phrase_offsets(lower, phrase)
+                .chain(phrase_offsets(lower, &curly))
+                .find(|&at| !is_border_attribute(lower, at + phrase.len()))
             else {
                 continue;
             };

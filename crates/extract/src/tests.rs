@@ -376,3 +376,26 @@ fn border_areas_are_events_at_their_representative_points() {
         ],
     );
 }
+
+#[test]
+fn rivers_named_like_towns_and_border_attributes_are_not_event_places() {
+    // "across the Dnipro" is the river; "the Dnipro direction" is the town's area.
+    check_events("Russian troops withdrew across the Dnipro.", "2022-11-11", &[]);
+    check_events(
+        "Russian troops attacked in the Dnipro direction.",
+        "2022-11-11",
+        &[
+            "armed_clash@Dnipro 2022-11-11/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    // "the Ukrainian border town" is the town, and from Poland "the Ukrainian border" is not
+    // Russia's.
+    check_events(
+        "Russian shelling hit the Ukrainian border town of Lysychansk.",
+        "2024-05-12",
+        &[
+            "shelling@Lysychansk 2024-05-12/1 Some(\"Russian forces\")/Some(\"Ukrainian forces\") killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    check_events("A missile hit a Polish farm near the Ukrainian border.", "2022-11-15", &[]);
+}
