@@ -138,6 +138,10 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "raised the russian flag",
             "raised the flag",
             "hoisted",
+            "reunification with",
+            "annexation of",
+            "annexed by",
+            "was annexed",
             "regained",
             "reclaimed",
             "lost ground",
@@ -1259,7 +1263,11 @@ pub(crate) fn events(
                     .find(|p| !p.is_empty())
                     .unwrap_or_default();
             }
-            if located.is_empty() {
+            // A clause that puts its event at a border ("a fuel depot above the border") is
+            // not about the town the previous sentence named.
+            if located.is_empty()
+                && !has_phrase(&lower[clause.start - start..clause.end - start], "border")
+            {
                 carried = true;
                 located.extend(paragraph_place);
             }
