@@ -310,7 +310,8 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
     ),
 ];
 
-/// Words that make a sentence an allegation rather than a confirmed report.
+/// Words that make a sentence an allegation one side makes and the other may deny, rather
+/// than a report: "said" alone attributes, it does not make a claim.
 const CLAIM_WORDS: &[&str] = &[
     "claimed",
     "claims",
@@ -324,11 +325,11 @@ const CLAIM_WORDS: &[&str] = &[
     "blaming",
     "denied",
     "denies",
-    "according to",
-    "said",
-    "says",
-    "reported",
+    "deny",
     "reportedly",
+    "unconfirmed",
+    "could not be verified",
+    "could not be independently verified",
 ];
 
 /// Words that put an event near, not at, a place.

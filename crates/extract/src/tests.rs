@@ -262,7 +262,7 @@ fn each_clause_is_its_own_event_with_its_own_day() {
         "The ministry said on Saturday that drones hit Belgorod.",
         "2024-01-09",
         &[
-            "air_drone_strike@Belgorod 2024-01-06/1 None/None killed=None injured=None claimed=true geo=1",
+            "air_drone_strike@Belgorod 2024-01-06/1 None/None killed=None injured=None claimed=false geo=1",
         ],
     );
 }
@@ -276,7 +276,7 @@ fn plans_threats_and_denials_are_not_events_but_announced_drills_are() {
         "Russia said it will hold military drills near Belgorod.",
         "2014-08-04",
         &[
-            "military_exercise@Belgorod 2014-08-04/1 Some(\"Russian forces\")/None killed=None injured=None claimed=true geo=2",
+            "military_exercise@Belgorod 2014-08-04/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=2",
         ],
     );
 }
@@ -343,7 +343,7 @@ fn a_dateline_is_not_the_day_of_the_event_and_a_day_beats_a_month() {
         "KHARKIV, September 11 (Reuters) - Ukraine said on Saturday its troops retook Izium and pushed into Kharkiv region, the worst Russian setback since the invasion in February 2022.",
         "2022-09-11",
         &[
-            "territory_change@Kharkiv 2022-09-10/1 Some(\"Ukrainian forces\")/Some(\"Russian forces\") killed=None injured=None claimed=true geo=1",
+            "territory_change@Kharkiv 2022-09-10/1 Some(\"Ukrainian forces\")/Some(\"Russian forces\") killed=None injured=None claimed=false geo=1",
         ],
     );
 }
@@ -353,7 +353,7 @@ fn outcomes_join_their_strike_and_offices_do_not_place_events() {
     check_events(
         "Three people were killed when a missile hit Kharkiv, Donetsk regional governor Ivan Petrenko said.",
         "2022-04-08",
-        &["shelling@Kharkiv 2022-04-08/1 None/None killed=Some(3) injured=None claimed=true geo=1"],
+        &["shelling@Kharkiv 2022-04-08/1 None/None killed=Some(3) injured=None claimed=false geo=1"],
     );
     // A capital that is struck is a place; one that speaks is a government.
     check_events(
