@@ -353,7 +353,9 @@ fn outcomes_join_their_strike_and_offices_do_not_place_events() {
     check_events(
         "Three people were killed when a missile hit Kharkiv, Donetsk regional governor Ivan Petrenko said.",
         "2022-04-08",
-        &["shelling@Kharkiv 2022-04-08/1 None/None killed=Some(3) injured=None claimed=false geo=1"],
+        &[
+            "shelling@Kharkiv 2022-04-08/1 None/None killed=Some(3) injured=None claimed=false geo=1",
+        ],
     );
     // A capital that is struck is a place; one that speaks is a government.
     check_events(
