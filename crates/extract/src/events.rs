@@ -1399,11 +1399,24 @@ fn sides(lower: &str, in_sentence: &[&Mention]) -> Vec<&'static str> {
             sides.push(side);
         }
     }
-    if has_phrase(lower, "separatist*")
-        || has_phrase(lower, "rebel*")
-        || has_phrase(lower, "pro-russian")
+    if ["separatist*", "rebel*", "pro-russian", "dpr", "lpr", "militia*", "people's republic"]
+        .iter()
+        .any(|phrase| has_phrase(lower, phrase))
     {
         sides.insert(0, "Separatist forces");
+    }
+    // Named units and groups: the side they fight for.
+    for (unit, side) in [
+        ("wagner", "Wagner Group"),
+        ("azov", "Ukrainian forces"),
+        ("kadyrovites", "Russian forces"),
+        ("akhmat", "Russian forces"),
+        ("national guard of ukraine", "Ukrainian forces"),
+        ("rosgvardia", "Russian forces"),
+    ] {
+        if has_phrase(lower, unit) && !sides.contains(&side) {
+            sides.push(side);
+        }
     }
     if has_phrase(lower, "civilian*") && !sides.contains(&"Civilians") {
         sides.push("Civilians");

@@ -401,3 +401,14 @@ fn rivers_named_like_towns_and_border_attributes_are_not_event_places() {
     );
     check_events("A missile hit a Polish farm near the Ukrainian border.", "2022-11-15", &[]);
 }
+
+#[test]
+fn named_units_and_separatist_republics_are_sides() {
+    check_events(
+        "DPR militia and Wagner fighters shelled the outskirts of Kharkiv.",
+        "2023-05-20",
+        &[
+            "shelling@Kharkiv 2023-05-20/1 Some(\"Separatist forces\")/Some(\"Wagner Group\") killed=None injured=None claimed=false geo=2",
+        ],
+    );
+}
