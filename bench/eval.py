@@ -25,9 +25,9 @@ import sys
 FLOORS = [
     ("gwn_toponyms", ("recognition_strict", "f1"), 0.77),
     ("seed_toponyms", ("recognition_strict", "f1"), 0.97),
-    ("seed_events", ("events_typed_and_located", "f1"), 0.75),
+    ("seed_events", ("events_typed_and_located", "f1"), 0.8),
     ("seed_events", ("date_accuracy_on_matched",), 0.6),
-    ("sample_events", ("events_typed_and_located", "f1"), 0.65),
+    ("sample_events", ("events_typed_and_located", "f1"), 0.68),
     ("sample_events", ("date_accuracy_on_matched",), 0.6),
     ("ucdp_points", ("coverage",), 0.6),
     ("ucdp_points", ("top_event_acc@161km",), 0.58),
