@@ -123,8 +123,17 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "taken control",
             "retook",
             "recaptured",
+            "recapture of",
             "liberated",
             "withdrew from",
+            "withdrawn from",
+            "withdrawing from",
+            "withdrawn its forces from",
+            "withdrawn its troops from",
+            "withdrew its forces from",
+            "withdrew its troops from",
+            "withdrawing troops from",
+            "withdrawing its troops from",
             "seized",
             "fell to",
             "occupied",
@@ -558,6 +567,9 @@ const UNREAL_WORDS: &[&str] = &[
     "avoid",
     "fears",
     "feared",
+    "hope",
+    "hoped",
+    "hopes",
 ];
 
 /// How many words before a trigger are read for [`UNREAL_WORDS`].
@@ -737,7 +749,20 @@ fn triggers(lower: &str) -> Vec<Trigger> {
                         previous_word(lower, at),
                         "the" | "a" | "an" | "its" | "their" | "his" | "her" | "our"
                     ));
-            (before_ok && after_ok && !adjectival).then_some(Trigger { at, kind, phrase, outcome })
+            // "air raid sirens", "drone alert": a warning, not a strike.
+            let warning = matches!(
+                lower[end..]
+                    .split(|c: char| !c.is_alphanumeric())
+                    .find(|word| !word.is_empty())
+                    .unwrap_or(""),
+                "siren" | "sirens" | "alert" | "alerts" | "warning" | "warnings"
+            );
+            (before_ok && after_ok && !adjectival && !warning).then_some(Trigger {
+                at,
+                kind,
+                phrase,
+                outcome,
+            })
         })
         .collect()
 }
@@ -768,6 +793,21 @@ fn classify(lower: &str, found: &[Trigger]) -> Option<Hit> {
                 .map(|(kind, _)| *kind)
                 .find(|kind| kind.name == "shelling")
                 .unwrap_or(kind);
+        }
+        let named =
+            |name: &str| TRIGGERS.iter().map(|(kind, _)| *kind).find(|kind| kind.name == name);
+        // A convoy of buses carrying civilians is an evacuation, not troops moving.
+        if kind.name == "troop_movement"
+            && real.iter().all(|(phrase, _)| matches!(*phrase, "convoy*" | "column*"))
+            && ["civilian*", "evacuee*", "bus", "buses", "humanitarian", "refugee*"]
+                .iter()
+                .any(|word| has_phrase(lower, word))
+        {
+            kind = named("evacuation").unwrap_or(kind);
+        }
+        // Aircraft that "violated its airspace" crossed a border; they struck nothing.
+        if kind.name == "air_drone_strike" && has_phrase(lower, "airspace") {
+            kind = named("border_incident").unwrap_or(kind);
         }
         Some(Hit { kind, count: real.len(), outcome })
     })
@@ -930,6 +970,11 @@ fn is_office(text: &str, end: usize) -> bool {
                 | "chief"
                 | "leader"
                 | "leaders"
+                | "battalion"
+                | "brigade"
+                | "regiment"
+                | "division"
+                | "corps"
         )
     })
 }
@@ -947,7 +992,28 @@ fn is_reference_point(before: &str) -> bool {
     let across_from = last.iter().position(|word| *word == "from").is_some_and(|from| {
         from <= 4 && last.iter().skip(from + 1).take(3).any(|word| *word == "across")
     });
-    opposite || across_from
+    // "about 80 km southwest of Odesa": a distance and a bearing from a landmark (only ever a
+    // reference when the clause names another place).
+    let bearing = last.first() == Some(&"of")
+        && last.get(1).is_some_and(|word| {
+            matches!(
+                *word,
+                "north"
+                    | "south"
+                    | "east"
+                    | "west"
+                    | "northeast"
+                    | "northwest"
+                    | "southeast"
+                    | "southwest"
+            )
+        })
+        && last
+            .get(2)
+            .is_some_and(|word| matches!(*word, "km" | "miles" | "kilometres" | "kilometers"));
+    // "Soledar, near Bakhmut": the second town says where the first one is.
+    let apposed_near = last.first() == Some(&"near") && lower.trim_end().ends_with(", near");
+    opposite || across_from || bearing || apposed_near
 }
 
 /// Background: a clause about an earlier year or about months or years ago, without a day
@@ -1132,6 +1198,10 @@ pub(crate) fn events(
         let eligible = |m: &&Mention| {
             !m.boilerplate
                 && is_event_place(m)
+                // Rivers and lakes run through many places; they locate no event.
+                && !m.place.as_ref().is_some_and(|place| {
+                    place.feature_code.starts_with("STM") || place.feature_code.starts_with("LK")
+                })
                 && !is_the_town(&lower, m.start - start, m)
                 && !is_dateline(text, m)
                 && !is_office(text, m.end)
@@ -1200,6 +1270,23 @@ pub(crate) fn events(
                     && places.iter().any(|next| next.start > m.end && next.start <= m.end + 5)
             };
             let own: Vec<&Mention> = own.into_iter().filter(|m| !qualifier(m)).collect();
+            // "In the Donetsk region, rockets hit the city of Sloviansk": the town is the
+            // place; its region (or "eastern Ukraine") only says where the town is.
+            let towns: Vec<&crate::ResolvedPlace> = own
+                .iter()
+                .filter_map(|m| m.place.as_ref())
+                .filter(|place| place.feature_code.starts_with("PPL"))
+                .collect();
+            let around_a_town = |m: &&Mention| {
+                m.place.as_ref().is_some_and(|region| {
+                    matches!(region.feature_code.as_str(), "ADM1" | "ADM2" | "RGN")
+                        && towns.iter().any(|town| {
+                            town.country_code == region.country_code
+                                && (region.admin1.is_none() || town.admin1 == region.admin1)
+                        })
+                })
+            };
+            let own: Vec<&Mention> = own.iter().copied().filter(|m| !around_a_town(m)).collect();
             let reference = |m: &&Mention| is_reference_point(&text[clause.start..m.start]);
             if own.iter().any(|m| !reference(m)) {
                 own.into_iter().filter(|m| !reference(m)).collect()
