@@ -412,3 +412,32 @@ fn named_units_and_separatist_republics_are_sides() {
         ],
     );
 }
+
+#[test]
+fn warnings_units_and_convoys_of_civilians_are_read_for_what_they_are() {
+    // Sirens warn of a strike; they are none.
+    check_events("Air raid sirens sounded in Kharkiv overnight.", "2022-05-03", &[]);
+    // A battalion named after a town fights elsewhere.
+    check_events(
+        "The Donetsk battalion fought in Yasynuvata on Monday.",
+        "2014-08-19",
+        &[
+            "armed_clash@Yasynuvata 2014-08-18/1 None/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    check_events(
+        "A convoy of buses carrying civilians left Kharkiv.",
+        "2022-05-03",
+        &[
+            "evacuation@Kharkiv 2022-05-03/1 Some(\"Civilians\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    // A withdrawal from a town hands it over.
+    check_events(
+        "Ukraine has withdrawn its forces from Avdiivka.",
+        "2024-02-17",
+        &[
+            "territory_change@Avdiivka 2024-02-17/1 Some(\"Ukrainian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+}
