@@ -81,6 +81,12 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "missile attack*",
             "missiles hit",
             "missile hit",
+            "hit by a missile",
+            "hit by a russian missile",
+            "hit by missiles",
+            "hit by russian missiles",
+            "missile struck",
+            "missiles struck",
             "struck by missiles",
             "cluster munition*",
             "bombard*",
@@ -1016,6 +1022,39 @@ fn is_reference_point(before: &str) -> bool {
     opposite || across_from || bearing || apposed_near
 }
 
+/// The text between two places makes the second part of a description of the first:
+/// "Ilovaisk, a railway junction east of the rebel stronghold of Donetsk", "Bezimenne, east
+/// of Mariupol". A list ("Luhansk, Donetsk and Horlivka") is no apposition.
+fn is_apposition(between: &str) -> bool {
+    let Some(rest) = between.strip_prefix(", ") else { return false };
+    let first = rest.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    rest.len() < 80
+        && !rest.contains(',')
+        && matches!(
+            first.as_str(),
+            "a" | "an"
+                | "the"
+                | "near"
+                | "just"
+                | "about"
+                | "some"
+                | "outside"
+                | "close"
+                | "north"
+                | "south"
+                | "east"
+                | "west"
+                | "northeast"
+                | "northwest"
+                | "southeast"
+                | "southwest"
+                | "north-east"
+                | "north-west"
+                | "south-east"
+                | "south-west"
+        )
+}
+
 /// Background: a clause about an earlier year or about months or years ago, without a day
 /// of its own, is context for the news rather than an event of it ("the protests that
 /// erupted after the disputed 2020 election").
@@ -1024,7 +1063,9 @@ fn is_background(clause: &str, own_date: Option<(Date, u8)>, published: Date) ->
         return false;
     }
     let lower = clause.to_ascii_lowercase();
-    if ["months ago", "years ago", "last year", "a year ago"].iter().any(|p| has_phrase(&lower, p))
+    if ["months ago", "years ago", "last year", "a year ago", "for months", "for years"]
+        .iter()
+        .any(|p| has_phrase(&lower, p))
     {
         return true;
     }
@@ -1287,12 +1328,15 @@ pub(crate) fn events(
                 })
             };
             let own: Vec<&Mention> = own.iter().copied().filter(|m| !around_a_town(m)).collect();
-            let reference = |m: &&Mention| is_reference_point(&text[clause.start..m.start]);
-            if own.iter().any(|m| !reference(m)) {
-                own.into_iter().filter(|m| !reference(m)).collect()
-            } else {
-                own
-            }
+            let reference = |m: &&Mention| {
+                is_reference_point(&text[clause.start..m.start])
+                    || own.iter().any(|before| {
+                        before.end <= m.start
+                            && text.get(before.end..m.start).is_some_and(is_apposition)
+                    })
+            };
+            let kept: Vec<&Mention> = own.iter().copied().filter(|m| !reference(m)).collect();
+            if kept.is_empty() { own } else { kept }
         };
         // A clause that names a country ("strikes in Ukraine") reports an event too coarse
         // to map; it borrows no town from the clause or sentence beside it.

@@ -441,3 +441,14 @@ fn warnings_units_and_convoys_of_civilians_are_read_for_what_they_are() {
         ],
     );
 }
+
+#[test]
+fn a_place_in_an_apposition_only_describes_the_first() {
+    check_events(
+        "Troops fought their way into Yasynuvata, a railway junction north of Donetsk, on Monday.",
+        "2014-08-19",
+        &[
+            "armed_clash@Yasynuvata 2014-08-18/1 None/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+}
