@@ -7,7 +7,7 @@
 //! numbers give fatalities and injured, and claim words mark allegations. Events with the
 //! same type, place and date within an article are one event with several evidences.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use serde::Serialize;
@@ -508,6 +508,38 @@ fn trimmed(text: &str, (start, end): (usize, usize)) -> (usize, usize) {
 /// True when `phrase` occurs in `lower` on word boundaries (`*` at the end: any ending).
 fn has_phrase(lower: &str, phrase: &str) -> bool {
     phrase_offsets(lower, phrase).next().is_some()
+}
+
+/// Phrases looked for together in one pass of an Aho-Corasick automaton, on word boundaries
+/// (`*` at the end: any ending), instead of one substring search per phrase.
+struct PhraseSet {
+    automaton: AhoCorasick,
+    phrases: &'static [&'static str],
+}
+
+impl PhraseSet {
+    fn new(phrases: &'static [&'static str]) -> PhraseSet {
+        let stems = phrases.iter().map(|phrase| phrase.trim_end_matches('*'));
+        let automaton = AhoCorasick::new(stems).expect("the phrases build an automaton");
+        PhraseSet { automaton, phrases }
+    }
+
+    /// The phrases found in `lower`, in text order (one may come several times).
+    fn found<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = &'static str> + 'a {
+        self.automaton.find_overlapping_iter(lower).filter_map(move |found| {
+            let phrase = self.phrases[found.pattern().as_usize()];
+            let (at, end) = (found.start(), found.end());
+            let before_ok =
+                at == 0 || !lower[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+            let after_ok = phrase.ends_with('*')
+                || !lower[end..].chars().next().is_some_and(char::is_alphanumeric);
+            (before_ok && after_ok).then_some(phrase)
+        })
+    }
+
+    fn any(&self, lower: &str) -> bool {
+        self.found(lower).next().is_some()
+    }
 }
 
 /// Phrases that report what an event did rather than what it was, per type: on their own
@@ -1063,10 +1095,17 @@ fn is_background(clause: &str, own_date: Option<(Date, u8)>, published: Date) ->
         return false;
     }
     let lower = clause.to_ascii_lowercase();
-    if ["months ago", "years ago", "last year", "a year ago", "for months", "for years"]
-        .iter()
-        .any(|p| has_phrase(&lower, p))
-    {
+    static LONG_AGO: LazyLock<PhraseSet> = LazyLock::new(|| {
+        PhraseSet::new(&[
+            "months ago",
+            "years ago",
+            "last year",
+            "a year ago",
+            "for months",
+            "for years",
+        ])
+    });
+    if LONG_AGO.any(&lower) {
         return true;
     }
     // A running total: "killed since fighting began", "since the start of the war".
@@ -1288,7 +1327,8 @@ pub(crate) fn events(
                     m.place.as_ref().is_some_and(|place| in_scope(&place.country_code))
                 }))
                 .collect();
-        let claimed = CLAIM_WORDS.iter().any(|word| has_phrase(&lower, word));
+        static CLAIMS: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::new(CLAIM_WORDS));
+        let claimed = CLAIMS.any(&lower);
         // The day a clause without a trigger names ("the ministry said on Saturday") is the
         // day of the sentence's other clauses.
         let statement_date = clauses
@@ -1530,26 +1570,42 @@ fn sides(lower: &str, in_sentence: &[&Mention]) -> Vec<&'static str> {
             sides.push(side);
         }
     }
-    if ["separatist*", "rebel*", "pro-russian", "dpr", "lpr", "militia*", "people's republic"]
-        .iter()
-        .any(|phrase| has_phrase(lower, phrase))
-    {
-        sides.insert(0, "Separatist forces");
-    }
-    // Named units and groups: the side they fight for.
-    for (unit, side) in [
+    // Groups named by word, and the side each fights for: separatists first, civilians last.
+    const GROUPS: &[(&str, &str)] = &[
+        ("separatist*", "Separatist forces"),
+        ("rebel*", "Separatist forces"),
+        ("pro-russian", "Separatist forces"),
+        ("dpr", "Separatist forces"),
+        ("lpr", "Separatist forces"),
+        ("militia*", "Separatist forces"),
+        ("people's republic", "Separatist forces"),
         ("wagner", "Wagner Group"),
         ("azov", "Ukrainian forces"),
         ("kadyrovites", "Russian forces"),
         ("akhmat", "Russian forces"),
         ("national guard of ukraine", "Ukrainian forces"),
         ("rosgvardia", "Russian forces"),
-    ] {
-        if has_phrase(lower, unit) && !sides.contains(&side) {
+        ("civilian*", "Civilians"),
+    ];
+    static NAMES: LazyLock<PhraseSet> = LazyLock::new(|| {
+        static PHRASES: LazyLock<Vec<&'static str>> =
+            LazyLock::new(|| GROUPS.iter().map(|(phrase, _)| *phrase).collect());
+        PhraseSet::new(PHRASES.as_slice())
+    });
+    let named: Vec<&str> = NAMES.found(lower).collect();
+    let side_of = |phrase: &&str| GROUPS.iter().find(|(p, _)| p == phrase).map(|(_, side)| *side);
+    let groups: Vec<&'static str> = named.iter().filter_map(side_of).collect();
+    if groups.contains(&"Separatist forces") {
+        sides.insert(0, "Separatist forces");
+    }
+    for side in groups {
+        if !sides.contains(&side) && side != "Civilians" {
             sides.push(side);
         }
     }
-    if has_phrase(lower, "civilian*") && !sides.contains(&"Civilians") {
+    if named.iter().filter_map(side_of).any(|side| side == "Civilians")
+        && !sides.contains(&"Civilians")
+    {
         sides.push("Civilians");
     }
     sides
