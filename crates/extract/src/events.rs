@@ -1033,19 +1033,7 @@ fn is_reference_point(before: &str) -> bool {
     // "about 80 km southwest of Odesa": a distance and a bearing from a landmark (only ever a
     // reference when the clause names another place).
     let bearing = last.first() == Some(&"of")
-        && last.get(1).is_some_and(|word| {
-            matches!(
-                *word,
-                "north"
-                    | "south"
-                    | "east"
-                    | "west"
-                    | "northeast"
-                    | "northwest"
-                    | "southeast"
-                    | "southwest"
-            )
-        })
+        && last.get(1).is_some_and(|word| COMPASS.contains(word))
         && last
             .get(2)
             .is_some_and(|word| matches!(*word, "km" | "miles" | "kilometres" | "kilometers"));
@@ -1053,6 +1041,10 @@ fn is_reference_point(before: &str) -> bool {
     let apposed_near = last.first() == Some(&"near") && lower.trim_end().ends_with(", near");
     opposite || across_from || bearing || apposed_near
 }
+
+/// The eight compass directions, as one word.
+const COMPASS: &[&str] =
+    &["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"];
 
 /// The text between two places makes the second part of a description of the first:
 /// "Ilovaisk, a railway junction east of the rebel stronghold of Donetsk", "Bezimenne, east
@@ -1062,29 +1054,10 @@ fn is_apposition(between: &str) -> bool {
     let first = rest.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
     rest.len() < 80
         && !rest.contains(',')
-        && matches!(
+        && (matches!(
             first.as_str(),
-            "a" | "an"
-                | "the"
-                | "near"
-                | "just"
-                | "about"
-                | "some"
-                | "outside"
-                | "close"
-                | "north"
-                | "south"
-                | "east"
-                | "west"
-                | "northeast"
-                | "northwest"
-                | "southeast"
-                | "southwest"
-                | "north-east"
-                | "north-west"
-                | "south-east"
-                | "south-west"
-        )
+            "a" | "an" | "the" | "near" | "just" | "about" | "some" | "outside" | "close"
+        ) || COMPASS.contains(&first.replace('-', "").as_str()))
 }
 
 /// Background: a clause about an earlier year or about months or years ago, without a day
