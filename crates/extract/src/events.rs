@@ -613,20 +613,46 @@ const UNREAL_WORDS: &[&str] = &[
 /// How many words before a trigger are read for [`UNREAL_WORDS`].
 const UNREAL_WINDOW: usize = 40;
 
-/// "attacked" with buildings as its object is a strike from afar, not a battle.
-const FACILITY_WORDS: &[&str] = &[
-    "hospital*",
-    "kindergarten*",
-    "school*",
-    "building*",
-    "apartment*",
-    "infrastructure",
-    "facilit*",
-    "plant",
-    "depot*",
-    "substation*",
-    "houses",
-    "homes",
+/// A type its words would give, read as another when the clause says what it really was.
+struct Retype {
+    from: &'static str,
+    /// The only trigger phrases that may have given `from` (empty: any).
+    only: &'static [&'static str],
+    /// Words of which one must be in the clause.
+    context: &'static [&'static str],
+    to: &'static str,
+}
+
+const RETYPES: &[Retype] = &[
+    // "Buildings were attacked": a strike from afar, not a battle.
+    Retype {
+        from: "armed_clash",
+        only: &["attacked", "attacking"],
+        context: &[
+            "hospital*",
+            "kindergarten*",
+            "school*",
+            "building*",
+            "apartment*",
+            "infrastructure",
+            "facilit*",
+            "plant",
+            "depot*",
+            "substation*",
+            "houses",
+            "homes",
+        ],
+        to: "shelling",
+    },
+    // A convoy of buses carrying civilians is an evacuation, not troops moving.
+    Retype {
+        from: "troop_movement",
+        only: &["convoy*", "column*"],
+        context: &["civilian*", "evacuee*", "bus", "buses", "humanitarian", "refugee*"],
+        to: "evacuation",
+    },
+    // Aircraft that "violated its airspace" crossed a border; they struck nothing.
+    Retype { from: "air_drone_strike", only: &[], context: &["airspace"], to: "border_incident" },
 ];
 
 /// The event type a clause reports.
@@ -821,32 +847,15 @@ fn classify(lower: &str, found: &[Trigger]) -> Option<Hit> {
             return None;
         }
         let outcome = real.iter().all(|(_, outcome)| *outcome);
-        let mut kind = *kind;
-        if kind.name == "armed_clash"
-            && real.iter().all(|(phrase, _)| matches!(*phrase, "attacked" | "attacking"))
-            && FACILITY_WORDS.iter().any(|word| has_phrase(lower, word))
-        {
-            kind = TRIGGERS
-                .iter()
-                .map(|(kind, _)| *kind)
-                .find(|kind| kind.name == "shelling")
-                .unwrap_or(kind);
-        }
-        let named =
-            |name: &str| TRIGGERS.iter().map(|(kind, _)| *kind).find(|kind| kind.name == name);
-        // A convoy of buses carrying civilians is an evacuation, not troops moving.
-        if kind.name == "troop_movement"
-            && real.iter().all(|(phrase, _)| matches!(*phrase, "convoy*" | "column*"))
-            && ["civilian*", "evacuee*", "bus", "buses", "humanitarian", "refugee*"]
-                .iter()
-                .any(|word| has_phrase(lower, word))
-        {
-            kind = named("evacuation").unwrap_or(kind);
-        }
-        // Aircraft that "violated its airspace" crossed a border; they struck nothing.
-        if kind.name == "air_drone_strike" && has_phrase(lower, "airspace") {
-            kind = named("border_incident").unwrap_or(kind);
-        }
+        let retype = RETYPES.iter().find(|retype| {
+            retype.from == kind.name
+                && (retype.only.is_empty()
+                    || real.iter().all(|(phrase, _)| retype.only.contains(phrase)))
+                && retype.context.iter().any(|word| has_phrase(lower, word))
+        });
+        let kind = retype
+            .and_then(|retype| TRIGGERS.iter().map(|(kind, _)| *kind).find(|k| k.name == retype.to))
+            .unwrap_or(*kind);
         Some(Hit { kind, count: real.len(), outcome })
     })
 }
