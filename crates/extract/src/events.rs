@@ -7,6 +7,7 @@
 //! numbers give fatalities and injured, and claim words mark allegations. Events with the
 //! same type, place and date within an article are one event with several evidences.
 
+use std::collections::HashSet;
 use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::AhoCorasick;
@@ -227,6 +228,7 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "lost over",
             "lost about",
             "lose up to",
+            "servicemen lost",
             "defeated",
             "inflicted",
             "death of",
@@ -362,6 +364,8 @@ const NEAR_WORDS: &[&str] = &[
     "east of",
     "west of",
     "around",
+    "area of",
+    "vicinity of",
 ];
 
 /// One event, per ../shared/EVENTS.md.
@@ -440,7 +444,12 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
         let b = bytes[i];
         let end_here = match b {
             b'\n' => true,
-            b'!' | b'?' => true,
+            // "the area of ??Kupyansk": question marks left where an encoding lost the
+            // quotes end nothing; a run of them ends the sentence at its last one.
+            b'!' | b'?' => !text[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|next| next.is_alphanumeric() || next == '?' || next == '!'),
             // A photo caption's credit closes the caption: "... in Mariupol (Image: Reuters)".
             b')' => text[start..i].rfind('(').is_some_and(|open| {
                 let inside = text[start + open + 1..i].trim_start().to_ascii_lowercase();
@@ -564,7 +573,7 @@ const OUTCOMES: &[(&str, &[&str])] = &[
             "losses",
         ],
     ),
-    ("infrastructure_damage", &["damaged", "destroyed"]),
+    ("infrastructure_damage", &["damaged", "destroyed", "destroy", "destroys"]),
 ];
 
 /// Words that make a trigger after them something that did not happen or has not yet
@@ -1175,19 +1184,26 @@ fn casualties(lower: &str) -> (Option<u32>, Option<u32>) {
         } else {
             words[i.saturating_sub(5)..i].to_vec()
         };
-        if window.iter().any(|w| {
-            matches!(
-                *w,
-                "troops"
-                    | "soldiers"
-                    | "servicemen"
-                    | "dollars"
-                    | "euros"
-                    | "hryvnia"
-                    | "roubles"
-                    | "rubles"
-            )
-        }) && !window.iter().any(|w| matches!(*w, "killed" | "were" | "was"))
+        // "Three soldiers killed": a headline's casualties are troops; "12,000 troops
+        // massed ... two killed" is a troop count.
+        let headline = window.last().is_some_and(|w| {
+            matches!(*w, "troops" | "soldiers" | "servicemen" | "militiamen" | "fighters")
+        }) && !matches!(*word, "killing" | "injuring" | "wounding");
+        if !headline
+            && window.iter().any(|w| {
+                matches!(
+                    *w,
+                    "troops"
+                        | "soldiers"
+                        | "servicemen"
+                        | "dollars"
+                        | "euros"
+                        | "hryvnia"
+                        | "roubles"
+                        | "rubles"
+                )
+            })
+            && !window.iter().any(|w| matches!(*w, "killed" | "were" | "was"))
         {
             continue;
         }
@@ -1233,6 +1249,17 @@ pub(crate) fn events(
             precision == 1 && date <= published && date >= published.add_days(-6)
         })
         .map_or(published, |(date, _)| date);
+    // "Killed in the east": the east of the country the article is about, when that is
+    // Ukraine and no other country of the map is named.
+    let countries: HashSet<&str> = mentions
+        .iter()
+        .filter(|m| !m.boilerplate)
+        .filter_map(|m| m.place.as_ref())
+        .map(|place| place.country_code.as_str())
+        .filter(|&country| in_scope(country))
+        .collect();
+    let about_ukraine =
+        countries.contains("UA") && countries.iter().all(|&country| matches!(country, "UA" | "RU"));
     let mut out: Vec<Event> = Vec::new();
     // The last place named in the current paragraph, for sentences that report an event
     // without naming where ("Two people were killed."), and the paragraph's last event, which
@@ -1300,6 +1327,13 @@ pub(crate) fn events(
         let sides = sides(&lower, &in_sentence);
         let mut directed = directed_areas(gazetteer, text, start, &in_sentence);
         directed.extend(border_areas(text, &lower, start));
+        // A part of the country places only the events of its own clause, and only when the
+        // clause names no place of its own: it is too coarse to lend to another clause.
+        let parts = if about_ukraine {
+            parts_of_ukraine(gazetteer, text, &lower, start)
+        } else {
+            Vec::new()
+        };
         let places: Vec<&Mention> =
             in_sentence
                 .iter()
@@ -1383,6 +1417,11 @@ pub(crate) fn events(
             let Some(hit) = clause.hit else { continue };
             let clause_text = &text[clause.start..clause.end];
             let mut located = own_places(clause);
+            if located.is_empty() {
+                located.extend(
+                    parts.iter().filter(|m| m.start >= clause.start && m.end <= clause.end),
+                );
+            }
             // An outcome ("Two people were killed.") belongs to the event this sentence
             // reports, or to the one just reported at the same place.
             let sentence_event = paragraph_event.filter(|&at| {
@@ -1496,7 +1535,7 @@ pub(crate) fn events(
                     confidence -= 0.2;
                 }
                 if geo_precision == 3 {
-                    confidence -= 0.1;
+                    confidence -= 0.2;
                 }
                 if claimed {
                     confidence -= 0.05;
@@ -1645,6 +1684,102 @@ fn directed_areas(
             })
         })
         .collect()
+}
+
+/// "Killed in the separatist east", "fighting in Ukraine's east", "in the south": a part of
+/// the country named by its compass point alone, when the article is about Ukraine. The part
+/// is the gazetteer's area ("eastern Ukraine", at its representative point, geo precision 3).
+/// "East of Kharkiv" is a bearing, and "the Far East" or "the Middle East" are elsewhere.
+fn parts_of_ukraine(
+    gazetteer: &gazetteer::Gazetteer,
+    text: &str,
+    lower: &str,
+    start: usize,
+) -> Vec<Mention> {
+    /// Words that make the compass point a noun for a part of the country.
+    const BEFORE: &[&str] = &[
+        "in",
+        "the",
+        "ukraine's",
+        "ukraine’s",
+        "country's",
+        "country’s",
+        "separatist",
+        "rebel",
+        "rebel-held",
+        "war-torn",
+        "restive",
+        "russian-speaking",
+        "pro-russian",
+        "separatist-held",
+        "russian-occupied",
+        "occupied",
+        "industrial",
+    ];
+    const PARTS: &[(&str, &str)] = &[
+        ("east", "eastern Ukraine"),
+        ("southeast", "eastern Ukraine"),
+        ("south-east", "eastern Ukraine"),
+        ("south", "southern Ukraine"),
+    ];
+    let mut out = Vec::new();
+    for &(point, area) in PARTS {
+        let Some(at) = phrase_offsets(lower, point).find(|&at| {
+            let before = lower[..at].trim_end();
+            let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+            let rest = text.get(start + at + point.len()..).unwrap_or("");
+            let after = rest.trim_start();
+            let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            // "A spokesman for the operation working in the country's east": where somebody
+            // works, not where the event was.
+            let described = ["working in", "operating in", "based in"].iter().any(|verb| {
+                lower[..at].rfind(verb).is_some_and(|from| at - from <= verb.len() + 20)
+            });
+            BEFORE.contains(&word)
+                && !described
+                && !rest.starts_with('-')
+                && !after.starts_with(char::is_uppercase)
+                && !matches!(
+                    next,
+                    "of" | "bank"
+                        | "side"
+                        | "coast"
+                        | "flank"
+                        | "wing"
+                        | "end"
+                        | "part"
+                        | "gate"
+                        | "border"
+                        | "borders"
+                        | "frontier"
+                        | "front"
+                        | "direction"
+                        | "region"
+                )
+        }) else {
+            continue;
+        };
+        let Some(best) = gazetteer
+            .lookup(area, &gazetteer::LookupContext::none())
+            .into_iter()
+            .find(|candidate| candidate.place.kind == gazetteer::PlaceKind::Area)
+        else {
+            continue;
+        };
+        let end = at + point.len();
+        out.push(Mention {
+            start: start + at,
+            end: start + end,
+            text: text.get(start + at..start + end).unwrap_or(point).to_owned(),
+            role: Role::Literal,
+            boilerplate: false,
+            place: Some(crate::resolve::to_place(gazetteer, &best)),
+            confidence: 0.5,
+            runner_up: None,
+        });
+        break;
+    }
+    out
 }
 
 /// Stretches of border that reports name without a town ("massed near Ukraine's eastern

@@ -34,8 +34,13 @@ pub(crate) fn resolve(gazetteer: &Gazetteer, text: &str, spans: Vec<Span>) -> Ve
         if place.kind == PlaceKind::Admin1 {
             admin1.push((place.country, place.admin1.to_string()));
         }
-        // Towns of 100,000 or more anchor the document's centre.
-        if place.kind == PlaceKind::Populated && place.population >= 100_000 {
+        // Towns of 100,000 or more anchor the document's centre, and so do the areas of the
+        // border region a text names ("Donbas", "the DPR"): a Pisky or a Shumy named beside
+        // them is the one there.
+        let named_area = place.kind == PlaceKind::Area
+            && &*place.feature_code == "RGN"
+            && place.country.is_one_of(gazetteer::BORDER_REGION);
+        if named_area || (place.kind == PlaceKind::Populated && place.population >= 100_000) {
             anchors.push((place.lon, place.lat));
         }
     }

@@ -452,3 +452,35 @@ fn a_place_in_an_apposition_only_describes_the_first() {
         ],
     );
 }
+
+#[test]
+fn the_east_of_an_article_about_ukraine_is_eastern_ukraine() {
+    check_events(
+        "Three Ukrainian soldiers killed in separatist east: military.",
+        "2015-04-26",
+        &[
+            "armed_clash@eastern Ukraine 2015-04-26/1 Some(\"Separatist forces\")/Some(\"Ukrainian forces\") killed=Some(3) injured=None claimed=false geo=3",
+        ],
+    );
+    // A bearing, a bank, somebody's workplace, or an article not about Ukraine.
+    check_events("Ukrainian troops shelled the east bank of the river.", "2015-04-26", &[]);
+    check_events("Ukrainian troops shelled positions east of the river.", "2015-04-26", &[]);
+    check_events(
+        "A spokesman for the Ukrainian operation working in the east said soldiers were killed.",
+        "2015-04-26",
+        &[],
+    );
+    check_events("Drones attacked an airfield in the east.", "2015-04-26", &[]);
+}
+
+#[test]
+fn question_marks_inside_a_line_do_not_end_the_sentence() {
+    // "в районе «Горловки»" with its quotes lost to an encoding: "the area of ??Horlivka".
+    check_events(
+        "Russian troops shelled positions in the area of ??Horlivka - ministry.",
+        "2023-02-01",
+        &[
+            "shelling@Horlivka 2023-02-01/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=2",
+        ],
+    );
+}

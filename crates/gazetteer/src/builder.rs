@@ -424,7 +424,8 @@ impl GazetteerBuilder {
 
     /// Adds the reviewed rows of `gazetteer/curated.tsv` (see `gazetteer/README.md` for
     /// the columns). A curated country merges into the country of the same code and
-    /// gives it its point. Returns the number of rows taken.
+    /// gives it its point; a populated place whose GeoNames id is already in the index
+    /// gives that place its aliases. Returns the number of rows taken.
     pub fn add_curated(&mut self, source: &str, reader: impl BufRead) -> usize {
         const HEADER: [&str; 12] = [
             "id",
@@ -517,6 +518,15 @@ impl GazetteerBuilder {
                 place.population = population;
             }
             self.names[existing].extend(names);
+            return Ok(());
+        }
+        // A populated place GeoNames already has gains the names news use for it ("the
+        // Krasnolimansk direction" is Lyman's front); its point and codes stay GeoNames'.
+        if kind == PlaceKind::Populated
+            && let Some(&existing) = geonameid.and_then(|id| self.by_geonameid.get(&id))
+        {
+            self.names[existing]
+                .extend(names.into_iter().map(|(name, _)| (name, NameRole::Alternate)));
             return Ok(());
         }
         let feature_code = cols[8].trim();

@@ -6,7 +6,9 @@ use approx::assert_relative_eq;
 use proptest::prelude::*;
 
 use crate::normalize::{fold, skeleton};
-use crate::{CountryCode, Diagnostic, Gazetteer, GazetteerBuilder, LookupContext, Resolution};
+use crate::{
+    CountryCode, Diagnostic, Gazetteer, GazetteerBuilder, LookupContext, PlaceKind, Resolution,
+};
 
 const MINI: &str = include_str!("../../../tests/data/gazetteer/mini.tsv");
 const MINI_ADMIN1: &str = include_str!("../../../tests/data/gazetteer/mini_admin1.json");
@@ -111,6 +113,19 @@ fn regions_answer_with_their_designator_and_cities_without() {
 }
 
 #[test]
+fn a_curated_row_with_a_known_geonames_id_adds_names_not_a_place() {
+    // The fixture's row gives GeoNames' Donetsk a name of its own and a point of (0, 0).
+    check("Testograd", "Donetsk (UA) geonames:709717 via AlternateName");
+    let towns: Vec<_> = mini()
+        .lookup("Donetsk", &LookupContext::none())
+        .into_iter()
+        .filter(|candidate| candidate.place.kind == PlaceKind::Populated)
+        .collect();
+    assert_eq!(towns.len(), 1, "one town Donetsk, not two: {towns:?}");
+    assert!(towns[0].place.lat > 47.0, "GeoNames' point stays: {:?}", towns[0].place);
+}
+
+#[test]
 fn crimea_belongs_to_ukraine_as_the_un_recognizes() {
     check("Crimea", "Crimea (UA) geonames:703883 via AlternateName");
 }
@@ -181,7 +196,8 @@ fn malformed_rows_are_reported_with_source_and_line() {
     mini_curated.tsv:6: bad lat "north"
     mini_demonyms.tsv:4: no country or curated place XX for demonym "Martian"
     "#);
-    assert_eq!(gazetteer.len(), 26 + 4 + 4);
+    // Five curated places: the row that names GeoNames' Donetsk adds none.
+    assert_eq!(gazetteer.len(), 26 + 4 + 5);
 }
 
 #[test]
