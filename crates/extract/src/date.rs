@@ -130,10 +130,16 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
     // that would be in the future).
     for (i, word) in words.iter().enumerate() {
         let Some(month) = month_number(word) else { continue };
-        let day = words
-            .get(i + 1)
-            .and_then(|next| next.parse::<u32>().ok())
-            .or_else(|| i.checked_sub(1).and_then(|prev| words[prev].parse::<u32>().ok()));
+        // A day is 1 to 31: "March 2014" has a year after the month, not a day.
+        let as_day = |word: &&str| word.parse::<u32>().ok().filter(|day| (1..=31).contains(day));
+        let day_after = words.get(i + 1).and_then(as_day);
+        let day_before = i.checked_sub(1).and_then(|prev| as_day(&words[prev]));
+        // "until Friday", "by October 12": a deadline, not the day anything happened.
+        let opens = if day_after.is_some() || day_before.is_none() { i } else { i - 1 };
+        if opens >= 1 && is_deadline(words[opens - 1]) {
+            continue;
+        }
+        let day = day_after.or(day_before);
         let Some(day) = day else {
             // "in March 2014": the month is known, coded at its middle.
             if let Some(year) = words
@@ -177,7 +183,9 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
             }
             _ => {}
         }
-        if let Some(weekday) = WEEKDAYS.iter().position(|day| day == word) {
+        if let Some(weekday) = WEEKDAYS.iter().position(|day| day == word)
+            && !(i >= 1 && is_deadline(words[i - 1]))
+        {
             let back = (published.weekday() as i64 - weekday as i64).rem_euclid(7);
             return Some((published.add_days(-back), 1));
         }
@@ -207,6 +215,12 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
         }
     }
     month_year
+}
+
+/// A word that makes the date after it an end or a time to come: "until Friday", "by
+/// October 12", "next Monday".
+fn is_deadline(word: &str) -> bool {
+    matches!(word, "until" | "till" | "through" | "by" | "next")
 }
 
 /// The text after a dateline ("KYIV, August 15 (Reuters) - "): where and when the report

@@ -264,6 +264,12 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "stationed",
             "amassed",
             "amassing",
+            "moving closer",
+            "moved closer",
+            "approaching the border",
+            "approaching the ukrainian border",
+            "approaching the russian border",
+            "approaching the belarusian border",
             "military base",
         ],
     ),
@@ -633,6 +639,24 @@ struct Retype {
 }
 
 const RETYPES: &[Retype] = &[
+    // "Destroyed two anti-aircraft systems": weapons are not infrastructure; how they were
+    // destroyed is not said, so it is a remote attack of unclear means.
+    Retype {
+        from: "infrastructure_damage",
+        only: &["destroyed", "destroy", "destroys", "damaged"],
+        context: &[
+            "tank*",
+            "system*",
+            "launcher*",
+            "howitzer*",
+            "radar*",
+            "armoured vehicle*",
+            "armored vehicle*",
+            "ammunition",
+            "equipment",
+        ],
+        to: "explosion",
+    },
     // "Buildings were attacked": a strike from afar, not a battle.
     Retype {
         from: "armed_clash",
@@ -1265,6 +1289,8 @@ pub(crate) fn events(
     // without naming where ("Two people were killed."), and the paragraph's last event, which
     // such an outcome belongs to.
     let mut paragraph_place: Option<&Mention> = None;
+    // The last region the article named, for "in the region" further on.
+    let mut last_region: Option<&Mention> = None;
     let mut paragraph_event: Option<usize> = None;
     // The last day a sentence of the paragraph named: the sentences after it tell the same
     // story ("On October 12, Putin ordered ... Hours later, the redeployment had begun").
@@ -1301,6 +1327,15 @@ pub(crate) fn events(
                 })
         };
         let sentence_place = here.iter().rev().find(|m| m.role == Role::Literal && eligible(m));
+        last_region = here
+            .iter()
+            .rev()
+            .find(|m| {
+                m.role == Role::Literal
+                    && eligible(m)
+                    && m.place.as_ref().is_some_and(|place| place.feature_code == "ADM1")
+            })
+            .or(last_region);
         let found = triggers(&lower);
         if found.is_empty() {
             paragraph_place = sentence_place;
@@ -1463,6 +1498,14 @@ pub(crate) fn events(
             {
                 carried = true;
                 located.extend(paragraph_place);
+            }
+            // "Three people in the region had been injured": the region the article last
+            // named, even paragraphs back.
+            if located.is_empty()
+                && has_phrase(&lower[clause.start - start..clause.end - start], "the region")
+            {
+                carried = true;
+                located.extend(last_region);
             }
             if located.is_empty() {
                 continue;

@@ -484,3 +484,52 @@ fn question_marks_inside_a_line_do_not_end_the_sentence() {
         ],
     );
 }
+
+#[test]
+fn deadlines_are_not_days_and_a_year_after_a_month_is_not_a_day() {
+    // 2014-08-04 was a Monday: "until Friday" is the end of the drills, not their day.
+    check_events(
+        "The Russian exercises near Belgorod, expected to continue until Friday, are routine.",
+        "2014-08-04",
+        &[
+            "military_exercise@Belgorod 2014-08-04/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=2",
+        ],
+    );
+    check_events(
+        "Crimea was annexed by Russia in March 2014.",
+        "2014-11-04",
+        &[
+            "territory_change@Crimea 2014-03-15/3 None/None killed=None injured=None claimed=false geo=3",
+        ],
+    );
+}
+
+#[test]
+fn the_region_is_the_region_the_article_last_named() {
+    check_events(
+        "Drones hit the Belgorod region on Saturday.\n\nThe governor said on Tuesday that three people had been injured in the region by debris from downed drones.",
+        "2024-01-09",
+        &[
+            "air_drone_strike@Belgorod 2024-01-06/1 None/None killed=None injured=None claimed=false geo=3",
+            "interception@Belgorod 2024-01-09/1 None/None killed=None injured=Some(3) claimed=false geo=3",
+        ],
+    );
+}
+
+#[test]
+fn destroyed_weapons_are_an_attack_and_troops_moving_closer_a_movement() {
+    check_events(
+        "A Ukrainian mission destroyed two Russian anti-aircraft systems near Belgorod.",
+        "2024-01-09",
+        &[
+            "explosion@Belgorod 2024-01-09/1 Some(\"Ukrainian forces\")/Some(\"Russian forces\") killed=None injured=None claimed=false geo=2",
+        ],
+    );
+    check_events(
+        "NATO is seeing Russian troops moving closer to Belgorod.",
+        "2014-11-04",
+        &[
+            "troop_movement@Belgorod 2014-11-04/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+}
