@@ -108,8 +108,11 @@ pub(crate) fn is_calendar_word(word: &str) -> bool {
     WEEKDAYS.contains(&lower.as_str()) || MONTHS.contains(&lower.as_str())
 }
 
-/// The month a word names: full names, and three-letter abbreviations other than "may".
+/// The month a word names: full names, three-letter abbreviations, and "Sept".
 pub(crate) fn month_number(word: &str) -> Option<u32> {
+    if word == "sept" {
+        return Some(9);
+    }
     let position = MONTHS
         .iter()
         .position(|month| *month == word || (word.len() == 3 && month.starts_with(word)))?;

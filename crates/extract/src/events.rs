@@ -13,7 +13,7 @@ use std::sync::{LazyLock, OnceLock};
 use aho_corasick::AhoCorasick;
 use serde::Serialize;
 
-use crate::date::{Date, explicit_date};
+use crate::date::{Date, after_dateline, explicit_date};
 use crate::{Mention, Role};
 
 /// An event type with its ACLED mapping.
@@ -728,6 +728,7 @@ fn clauses(lower: &str) -> Vec<(usize, usize)> {
         " – ",
         " — ",
         " -- ",
+        " - ",
         " but ",
         " while ",
         ", as ",
@@ -1342,7 +1343,14 @@ pub(crate) fn events(
             paragraph_date = day_named(sentence, published).or(paragraph_date);
             continue;
         }
-        let clauses: Vec<Clause> = clauses(&lower)
+        // "KIEV, Aug 30 (Reuters) - Soldiers ...": the dateline's dash cuts no clause.
+        let dateline_end = sentence.len() - after_dateline(sentence).len();
+        let mut ranges = clauses(&lower);
+        while ranges.len() > 1 && ranges[0].1 <= dateline_end {
+            let (from, _) = ranges.remove(0);
+            ranges[0].0 = from;
+        }
+        let clauses: Vec<Clause> = ranges
             .into_iter()
             .map(|(from, to)| {
                 let found: Vec<Trigger> = found

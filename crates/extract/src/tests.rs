@@ -474,6 +474,25 @@ fn the_east_of_an_article_about_ukraine_is_eastern_ukraine() {
 }
 
 #[test]
+fn a_spaced_hyphen_ends_a_clause_but_not_a_dateline() {
+    // The denial before the dash does not reach the report after it.
+    check_events(
+        "Ukrainian troops did not allow a crossing - they destroyed a barge near Horlivka.",
+        "2022-09-07",
+        &[
+            "infrastructure_damage@Horlivka 2022-09-07/1 Some(\"Ukrainian forces\")/None killed=None injured=None claimed=false geo=2",
+        ],
+    );
+    check_events(
+        "KYIV, Sep 5 (Reuters) - Russian troops shelled Horlivka.",
+        "2022-09-07",
+        &[
+            "shelling@Horlivka 2022-09-07/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+}
+
+#[test]
 fn question_marks_inside_a_line_do_not_end_the_sentence() {
     // "в районе «Горловки»" with its quotes lost to an encoding: "the area of ??Horlivka".
     check_events(
