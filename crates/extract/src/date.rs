@@ -213,11 +213,37 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
             "month" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
                 return Some((published.add_days(-30), 3));
             }
-            "since" => return Some((published, 3)),
+            // "since last August", "since mid-April": the span starts then.
+            "since" => {
+                return Some(since_month(&words[i + 1..], published).unwrap_or((published, 3)));
+            }
             _ => {}
         }
     }
     month_year
+}
+
+/// The start of a span from a month on ("since last August", "since mid-April 2023"), at
+/// precision 3: the latest such month not after publication unless a year is given.
+fn since_month(words: &[&str], published: Date) -> Option<(Date, u8)> {
+    let mut day = 1;
+    let mut at = 0;
+    while let Some(&word) = words.get(at) {
+        match word {
+            "last" | "this" | "early" => {}
+            "mid" => day = 15,
+            "late" => day = 20,
+            _ => break,
+        }
+        at += 1;
+    }
+    let month = month_number(words.get(at)?)?;
+    let year = match words.get(at + 1).and_then(|next| next.parse::<i32>().ok()) {
+        Some(year) if (1900..=2100).contains(&year) => year,
+        _ if month > published.month => published.year - 1,
+        _ => published.year,
+    };
+    Some((Date::new(year, month, day)?, 3))
 }
 
 /// A word that makes the date after it an end or a time to come: "until Friday", "by

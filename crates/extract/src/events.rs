@@ -266,6 +266,11 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "amassing",
             "moving closer",
             "moved closer",
+            "moving close to",
+            "moved close to",
+            "been sent to",
+            "were sent to",
+            "being sent to",
             "approaching the border",
             "approaching the ukrainian border",
             "approaching the russian border",
@@ -288,6 +293,12 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
             "flee across",
             "crossed into",
             "border closure",
+            "turned away",
+            "turning away",
+            "turned back",
+            "turning back",
+            "pushback*",
+            "push-back*",
         ],
     ),
     (
@@ -318,7 +329,7 @@ const TRIGGERS: &[(EventType, &[&str])] = &[
     ),
     (
         event_type("protest", "Protests", "Peaceful protest"),
-        &["protest*", "rally", "rallies", "demonstration*", "demonstrator*"],
+        &["protest*", "rally", "rallies", "rallied", "demonstration*", "demonstrator*", "tear gas"],
     ),
     (
         event_type("other", "Strategic developments", "Other"),
@@ -677,10 +688,11 @@ const RETYPES: &[Retype] = &[
         ],
         to: "shelling",
     },
-    // A convoy of buses carrying civilians is an evacuation, not troops moving.
+    // A convoy of buses carrying civilians is an evacuation, not troops moving; so is
+    // their arrival.
     Retype {
         from: "troop_movement",
-        only: &["convoy*", "column*"],
+        only: &["convoy*", "column*", "arrived in"],
         context: &["civilian*", "evacuee*", "bus", "buses", "humanitarian", "refugee*"],
         to: "evacuation",
     },
@@ -713,8 +725,10 @@ struct Clause {
 impl Clause {
     /// `lower` is the clause, `found` its triggers at offsets into it, `start..end` its
     /// place in the article.
-    fn read(lower: &str, found: &[Trigger], start: usize, end: usize) -> Clause {
-        let hit = classify(lower, found);
+    /// `about` is the text that says what the clause's event was: the clause, or with a
+    /// relative clause the clause before it too.
+    fn read(lower: &str, about: &str, found: &[Trigger], start: usize, end: usize) -> Clause {
+        let hit = classify(lower, about, found);
         let (fatalities, injured) = if hit.is_some() { casualties(lower) } else { (None, None) };
         Clause { start, end, hit, fatalities, injured }
     }
@@ -866,8 +880,9 @@ fn triggers(lower: &str) -> Vec<Trigger> {
 }
 
 /// The clause's event type: the first type in [`TRIGGERS`] with a phrase that is reported
-/// as real. `found` are the clause's triggers, at offsets into `lower`.
-fn classify(lower: &str, found: &[Trigger]) -> Option<Hit> {
+/// as real. `found` are the clause's triggers, at offsets into `lower`; `about` is what
+/// [`RETYPES`] read the context from.
+fn classify(lower: &str, about: &str, found: &[Trigger]) -> Option<Hit> {
     TRIGGERS.iter().enumerate().find_map(|(index, (kind, _))| {
         let exercise = kind.name == "military_exercise";
         let mut real: Vec<(&str, bool)> = found
@@ -885,7 +900,7 @@ fn classify(lower: &str, found: &[Trigger]) -> Option<Hit> {
             retype.from == kind.name
                 && (retype.only.is_empty()
                     || real.iter().all(|(phrase, _)| retype.only.contains(phrase)))
-                && retype.context.iter().any(|word| has_phrase(lower, word))
+                && retype.context.iter().any(|word| has_phrase(about, word))
         });
         let kind = retype
             .and_then(|retype| TRIGGERS.iter().map(|(kind, _)| *kind).find(|k| k.name == retype.to))
@@ -1321,6 +1336,7 @@ pub(crate) fn events(
                 && !is_the_town(&lower, m.start - start, m)
                 && !is_dateline(text, m)
                 && !is_office(text, m.end)
+                && !is_vessel_name(text, start, m, here)
                 && m.place.as_ref().is_some_and(|place| {
                     !is_country_level(&place.feature_code)
                         && in_scope(&place.country_code)
@@ -1351,14 +1367,27 @@ pub(crate) fn events(
             ranges[0].0 = from;
         }
         let clauses: Vec<Clause> = ranges
-            .into_iter()
-            .map(|(from, to)| {
+            .iter()
+            .enumerate()
+            .map(|(index, &(from, to))| {
                 let found: Vec<Trigger> = found
                     .iter()
                     .filter(|trigger| trigger.at >= from && trigger.at < to)
                     .map(|trigger| Trigger { at: trigger.at - from, ..*trigger })
                     .collect();
-                Clause::read(&lower[from..to], &found, start + from, start + to)
+                // "Buses carrying civilians who had left Azovstal arrived in Zaporizhzhia":
+                // a relative clause is about the noun before it, so that clause says what
+                // the event was too.
+                let relative =
+                    lower[from..].starts_with(" who ") || lower[from..].starts_with(" which ");
+                let about_from = if relative && index > 0 { ranges[index - 1].0 } else { from };
+                Clause::read(
+                    &lower[from..to],
+                    &lower[about_from..to],
+                    &found,
+                    start + from,
+                    start + to,
+                )
             })
             .collect();
         if clauses.iter().all(|clause| clause.hit.is_none()) {
@@ -1541,7 +1570,17 @@ pub(crate) fn events(
                                 Some(owner) => owner.trim_end_matches(char::is_alphanumeric).len(),
                                 None => at,
                             };
-                        !matches!(previous_word(&lower, at), "to" | "towards" | "into")
+                        // "Arrived in Zaporizhzhia", "reached Zaporizhzhia": the refuge too.
+                        let word = previous_word(&lower, at);
+                        let arrived = |word: &str| {
+                            matches!(word, "arrived" | "arriving" | "reached" | "reaching")
+                        };
+                        !(matches!(word, "to" | "towards" | "into")
+                            || arrived(word)
+                            || word == "in"
+                                && lower[..at]
+                                    .rfind("in")
+                                    .is_some_and(|in_at| arrived(previous_word(&lower, in_at))))
                     })
                 });
             }
@@ -1919,6 +1958,51 @@ const BORDER_AREAS: &[BorderArea] = &[
         ],
     },
 ];
+
+/// "The boats Berdyansk and Nikopol and the tug Yany Kapu": ships and boats bear the names of
+/// towns, and a name after a vessel noun (or after another such name and "and") is the vessel.
+/// `start` is the sentence's offset in `text`, `here` its mentions.
+fn is_vessel_name(text: &str, start: usize, mention: &Mention, here: &[Mention]) -> bool {
+    const VESSELS: &[&str] = &[
+        "boat",
+        "boats",
+        "gunboat",
+        "gunboats",
+        "ship",
+        "ships",
+        "warship",
+        "warships",
+        "vessel",
+        "vessels",
+        "tug",
+        "tugboat",
+        "tanker",
+        "ferry",
+        "cruiser",
+        "frigate",
+        "corvette",
+        "submarine",
+        "flagship",
+    ];
+    let mut before = text.get(start..mention.start).unwrap_or("");
+    loop {
+        before = before
+            .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '“' | '”' | '\''));
+        let word = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        if VESSELS.contains(&word.to_lowercase().as_str()) {
+            return true;
+        }
+        // "Berdyansk and Nikopol": step back over the name before "and" or a comma.
+        let Some(rest) = before.strip_suffix(" and").or_else(|| before.strip_suffix(',')) else {
+            return false;
+        };
+        let rest =
+            rest.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '“' | '”'));
+        let end = start + rest.len();
+        let Some(previous) = here.iter().find(|m| m.end == end) else { return false };
+        before = &text[start..previous.start];
+    }
+}
 
 /// "Along the Dnipro", "across the Donets": English puts "the" before a river, not a town,
 /// so a town's name after "the" is the river of the same name. `at` is the mention's offset

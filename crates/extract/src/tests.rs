@@ -552,3 +552,43 @@ fn destroyed_weapons_are_an_attack_and_troops_moving_closer_a_movement() {
         ],
     );
 }
+
+#[test]
+fn ships_named_after_towns_are_not_the_towns() {
+    check_events(
+        "Russian border guards seized the boats Kharkiv and Horlivka and the tug Dnipro near Belgorod.",
+        "2018-11-26",
+        &[
+            "territory_change@Belgorod 2018-11-26/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=2",
+        ],
+    );
+}
+
+#[test]
+fn civilians_arriving_somewhere_are_evacuated_from_where_they_left() {
+    check_events(
+        "A convoy of buses carrying 100 civilians who had left Avdiivka on Sunday arrived in Kharkiv.",
+        "2022-05-04",
+        &[
+            "evacuation@Avdiivka 2022-05-01/1 Some(\"Civilians\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+}
+
+#[test]
+fn since_a_month_dates_the_start_of_the_span() {
+    check_events(
+        "Russian forces have been attacking Avdiivka since last August.",
+        "2023-05-21",
+        &[
+            "armed_clash@Avdiivka 2022-08-01/3 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    check_events(
+        "Russian forces have been shelling Horlivka since mid-April.",
+        "2023-05-21",
+        &[
+            "shelling@Horlivka 2023-04-15/3 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+}
