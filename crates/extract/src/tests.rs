@@ -176,7 +176,8 @@ fn events_are_typed_located_and_dated_from_their_sentence() {
         "Moscow has accused Kyiv of sending helicopters to attack facilities in Belgorod on Friday.",
         "2022-04-02",
         &[
-            "air_drone_strike@Belgorod 2022-04-01/1 Some(\"Russian forces\")/Some(\"Ukrainian forces\") killed=None injured=None claimed=true geo=1",
+            // The accused side is the one that attacked, as the allegation has it.
+            "air_drone_strike@Belgorod 2022-04-01/1 Some(\"Ukrainian forces\")/Some(\"Russian forces\") killed=None injured=None claimed=true geo=1",
         ],
     );
     check_events(
@@ -287,7 +288,7 @@ fn capitals_that_stand_for_governments_and_reference_points_are_not_event_places
         "Moscow accused Kyiv of shelling Belgorod.",
         "2022-10-15",
         &[
-            "shelling@Belgorod 2022-10-15/1 Some(\"Russian forces\")/Some(\"Ukrainian forces\") killed=None injured=None claimed=true geo=1",
+            "shelling@Belgorod 2022-10-15/1 Some(\"Ukrainian forces\")/Some(\"Russian forces\") killed=None injured=None claimed=true geo=1",
         ],
     );
     check_events(
@@ -363,7 +364,7 @@ fn outcomes_join_their_strike_and_offices_do_not_place_events() {
         "2023-05-30",
         &[
             "air_drone_strike@Kyiv 2023-05-30/1 None/None killed=None injured=None claimed=false geo=1",
-            "shelling@Belgorod 2023-05-30/1 Some(\"Russian forces\")/Some(\"Ukrainian forces\") killed=None injured=None claimed=true geo=1",
+            "shelling@Belgorod 2023-05-30/1 Some(\"Ukrainian forces\")/Some(\"Russian forces\") killed=None injured=None claimed=true geo=1",
         ],
     );
 }

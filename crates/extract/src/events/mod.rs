@@ -442,7 +442,7 @@ pub(crate) fn events(
             continue;
         }
         let in_sentence: Vec<&Mention> = here.iter().filter(|m| !m.boilerplate).collect();
-        let sides = sides(&lower, &in_sentence);
+        let sides = sides(&lower, start, &in_sentence);
         let mut directed = directed_areas(gazetteer, text, start, &in_sentence);
         directed.extend(border_areas(text, &lower, start));
         // A part of the country places only the events of its own clause, and only when the
@@ -717,8 +717,8 @@ fn day_named(sentence: &str, published: Date) -> Option<(Date, u8)> {
 }
 
 /// The sides a sentence names: demonyms and metonyms of the three states, separatists and
-/// civilians.
-fn sides(lower: &str, in_sentence: &[&Mention]) -> Vec<&'static str> {
+/// civilians; the side an accusation names comes first. `start` is the sentence's offset.
+fn sides(lower: &str, start: usize, in_sentence: &[&Mention]) -> Vec<&'static str> {
     let mut sides: Vec<&'static str> = Vec::new();
     for mention in in_sentence {
         if let Some(side) = side(mention)
@@ -726,6 +726,21 @@ fn sides(lower: &str, in_sentence: &[&Mention]) -> Vec<&'static str> {
         {
             sides.push(side);
         }
+    }
+    // "Moscow has accused Kyiv of sending helicopters": the accused did what is reported.
+    let accused = ["accused ", "accuses ", "accusing ", "blamed ", "blames ", "blaming "]
+        .iter()
+        .filter_map(|verb| lower.find(verb).map(|at| start + at + verb.len()))
+        .min()
+        .and_then(|after| {
+            in_sentence
+                .iter()
+                .filter(|m| m.start >= after && m.start <= after + 20)
+                .find_map(|m| side(m))
+        });
+    if let Some(accused) = accused {
+        sides.retain(|&side| side != accused);
+        sides.insert(0, accused);
     }
     // Groups named by word, and the side each fights for: separatists first, civilians last.
     const GROUPS: &[(&str, &str)] = &[
