@@ -525,13 +525,21 @@ fn deadlines_are_not_days_and_a_year_after_a_month_is_not_a_day() {
 }
 
 #[test]
-fn the_region_is_the_region_the_article_last_named() {
+fn the_region_and_the_area_are_the_ones_the_article_last_named() {
     check_events(
         "Drones hit the Belgorod region on Saturday.\n\nThe governor said on Tuesday that three people had been injured in the region by debris from downed drones.",
         "2024-01-09",
         &[
             "air_drone_strike@Belgorod 2024-01-06/1 None/None killed=None injured=None claimed=false geo=3",
             "interception@Belgorod 2024-01-09/1 None/None killed=None injured=Some(3) claimed=false geo=3",
+        ],
+    );
+    check_events(
+        "Russian troops shelled Horlivka on Monday.\n\nUkraine has deployed more soldiers to the area.",
+        "2024-01-09",
+        &[
+            "shelling@Horlivka 2024-01-08/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+            "troop_movement@Horlivka 2024-01-08/1 Some(\"Ukrainian forces\")/None killed=None injured=None claimed=false geo=1",
         ],
     );
 }

@@ -351,8 +351,10 @@ pub(crate) fn events(
     // without naming where ("Two people were killed."), and the paragraph's last event, which
     // such an outcome belongs to.
     let mut paragraph_place: Option<&Mention> = None;
-    // The last region the article named, for "in the region" further on.
+    // The last region and the last place the article named, for "in the region" and "to
+    // the area" further on.
     let mut last_region: Option<&Mention> = None;
+    let mut last_place: Option<&Mention> = None;
     let mut paragraph_event: Option<usize> = None;
     // The last day a sentence of the paragraph named: the sentences after it tell the same
     // story ("On October 12, Putin ordered ... Hours later, the redeployment had begun").
@@ -390,6 +392,7 @@ pub(crate) fn events(
                 })
         };
         let sentence_place = here.iter().rev().find(|m| m.role == Role::Literal && eligible(m));
+        last_place = sentence_place.or(last_place);
         last_region = here
             .iter()
             .rev()
@@ -584,11 +587,15 @@ pub(crate) fn events(
             }
             // "Three people in the region had been injured": the region the article last
             // named, even paragraphs back.
-            if located.is_empty()
-                && has_phrase(&lower[clause.start - start..clause.end - start], "the region")
-            {
+            let own_lower = &lower[clause.start - start..clause.end - start];
+            if located.is_empty() && has_phrase(own_lower, "the region") {
                 carried = true;
                 located.extend(last_region);
+            }
+            // "Has deployed thousands of soldiers to the area": the place last named.
+            if located.is_empty() && has_phrase(own_lower, "the area") {
+                carried = true;
+                located.extend(last_place);
             }
             if located.is_empty() {
                 continue;
