@@ -401,6 +401,14 @@ fn rivers_named_like_towns_and_border_attributes_are_not_event_places() {
         ],
     );
     check_events("A missile hit a Polish farm near the Ukrainian border.", "2022-11-15", &[]);
+    // The same with a curly apostrophe: "Ukraine’s eastern border town" is the town.
+    check_events(
+        "Russian shelling hit Ukraine’s eastern border town of Lysychansk.",
+        "2024-05-12",
+        &[
+            "shelling@Lysychansk 2024-05-12/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
 }
 
 #[test]

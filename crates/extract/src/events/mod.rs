@@ -384,12 +384,12 @@ pub(crate) fn events(
                 && !is_the_town(&lower, m.start - start, m)
                 && !is_dateline(text, m)
                 && !is_office(text, m.end)
-                && !is_vessel_name(text, start, m, here)
                 && m.place.as_ref().is_some_and(|place| {
                     !is_country_level(&place.feature_code)
                         && in_scope(&place.country_code)
                         && (!is_capital(place, &m.text) || is_located(text, start, m.start, m.end))
                 })
+                && !is_vessel_name(text, start, m, here)
         };
         let sentence_place = here.iter().rev().find(|m| m.role == Role::Literal && eligible(m));
         last_place = sentence_place.or(last_place);
@@ -735,8 +735,10 @@ fn sides(lower: &str, start: usize, in_sentence: &[&Mention]) -> Vec<&'static st
         }
     }
     // "Moscow has accused Kyiv of sending helicopters": the accused did what is reported.
+    let accusing = lower.contains("accus") || lower.contains("blam");
     let accused = ["accused ", "accuses ", "accusing ", "blamed ", "blames ", "blaming "]
         .iter()
+        .filter(|_| accusing)
         .filter_map(|verb| lower.find(verb).map(|at| start + at + verb.len()))
         .min()
         .and_then(|after| {

@@ -332,6 +332,9 @@ pub(super) fn parts_of_ukraine(
         ("south", "southern Ukraine"),
     ];
     let mut out = Vec::new();
+    if !lower.contains("east") && !lower.contains("south") {
+        return out;
+    }
     for &(point, area) in PARTS {
         let Some(at) = phrase_offsets(lower, point).find(|&at| {
             let before = lower[..at].trim_end();
@@ -602,57 +605,89 @@ pub(super) fn border_areas(text: &str, lower: &str, start: usize) -> Vec<Mention
     if !lower.contains("border") {
         return out;
     }
+    /// Every phrase of every area, and its curly-apostrophe spelling ("Ukraine’s"), in one
+    /// automaton: (area, phrase's rank in its area, curly) for each pattern.
+    struct Phrases {
+        automaton: AhoCorasick,
+        owners: Vec<(usize, usize, bool)>,
+    }
+    static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
+        let mut patterns = Vec::new();
+        let mut owners = Vec::new();
+        for (area, border) in BORDER_AREAS.iter().enumerate() {
+            for (rank, phrase) in border.phrases.iter().enumerate() {
+                patterns.push((*phrase).to_owned());
+                owners.push((area, rank, false));
+                if phrase.contains('\'') {
+                    patterns.push(phrase.replace('\'', "’"));
+                    owners.push((area, rank, true));
+                }
+            }
+        }
+        let automaton = AhoCorasick::new(&patterns).expect("the border phrases build an automaton");
+        Phrases { automaton, owners }
+    });
     // "The Ukrainian border" is Russia's only when the sentence is about Russia: from Poland
     // it is another border.
-    let russian_side =
-        ["russia", "russian", "moscow", "kremlin"].iter().any(|w| has_phrase(lower, w))
-            && ![
-                "poland",
-                "polish",
-                "belarus",
-                "belarusian",
-                "moldova",
-                "romania",
-                "hungary",
-                "slovakia",
-            ]
-            .iter()
-            .any(|w| has_phrase(lower, w));
-    for area in BORDER_AREAS {
-        for phrase in area.phrases {
-            if SIDED_BORDER_PHRASES.contains(phrase) && !russian_side {
-                continue;
-            }
-            // Both apostrophes: "Ukraine's" and "Ukraine’s".
-            let curly = phrase.replace('\'', "’");
-            let Some(at) = phrase_offsets(lower, phrase)
-                .chain(phrase_offsets(lower, &curly))
-                .find(|&at| !is_border_attribute(lower, at + phrase.len()))
-            else {
-                continue;
-            };
-            let end = at + if lower[at..].starts_with(phrase) { phrase.len() } else { curly.len() };
-            out.push(Mention {
-                start: start + at,
-                end: start + end,
-                text: text.get(start + at..start + end).unwrap_or(&lower[at..end]).to_owned(),
-                role: Role::Literal,
-                boilerplate: false,
-                place: Some(crate::ResolvedPlace {
-                    geonameid: None,
-                    id: area.id.to_owned(),
-                    name: area.name.to_owned(),
-                    lon: area.lon,
-                    lat: area.lat,
-                    country_code: area.country.to_owned(),
-                    admin1: None,
-                    feature_code: "RGN".to_owned(),
-                }),
-                confidence: 0.6,
-                runner_up: None,
-            });
-            break;
+    static RUSSIA: LazyLock<PhraseSet> =
+        LazyLock::new(|| PhraseSet::new(&["russia", "russian", "moscow", "kremlin"]));
+    static OTHER_NEIGHBOURS: LazyLock<PhraseSet> = LazyLock::new(|| {
+        PhraseSet::new(&[
+            "poland",
+            "polish",
+            "belarus",
+            "belarusian",
+            "moldova",
+            "romania",
+            "hungary",
+            "slovakia",
+        ])
+    });
+    let russian_side = RUSSIA.any(lower) && !OTHER_NEIGHBOURS.any(lower);
+    // Per area, the phrase that comes first in its list, its straight spelling before its
+    // curly one, and its first place in the sentence.
+    /// (phrase's rank, curly, offset) to compare, and the end of the match.
+    type Found = ((usize, bool, usize), usize);
+    let mut best: Vec<Option<Found>> = vec![None; BORDER_AREAS.len()];
+    for found in PHRASES.automaton.find_overlapping_iter(lower) {
+        let (area, rank, curly) = PHRASES.owners[found.pattern().as_usize()];
+        let (at, end) = (found.start(), found.end());
+        let phrase = BORDER_AREAS[area].phrases[rank];
+        let bounded = (at == 0
+            || !lower[..at].chars().next_back().is_some_and(char::is_alphanumeric))
+            && !lower[end..].chars().next().is_some_and(char::is_alphanumeric);
+        if !bounded
+            || (SIDED_BORDER_PHRASES.contains(&phrase) && !russian_side)
+            || is_border_attribute(lower, end)
+        {
+            continue;
         }
+        let key = (rank, curly, at);
+        if best[area].is_none_or(|(old, _)| key < old) {
+            best[area] = Some((key, end));
+        }
+    }
+    for (area, found) in BORDER_AREAS.iter().zip(best) {
+        let Some(((_, _, at), end)) = found else { continue };
+        out.push(Mention {
+            start: start + at,
+            end: start + end,
+            text: text.get(start + at..start + end).unwrap_or(&lower[at..end]).to_owned(),
+            role: Role::Literal,
+            boilerplate: false,
+            place: Some(crate::ResolvedPlace {
+                geonameid: None,
+                id: area.id.to_owned(),
+                name: area.name.to_owned(),
+                lon: area.lon,
+                lat: area.lat,
+                country_code: area.country.to_owned(),
+                admin1: None,
+                feature_code: "RGN".to_owned(),
+            }),
+            confidence: 0.6,
+            runner_up: None,
+        });
     }
     out
 }
