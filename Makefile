@@ -67,7 +67,7 @@ browser-test: build
 test: system-deps build lint
 	set -o pipefail; RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
 	$(MAKE) browser-test
-	set -o pipefail; python3 bench/eval.py --check $(BIN) ../shared/eval target/eval | tail -6
+	set -o pipefail; python3 bench/eval.py --check $(BIN) ../shared/eval target/eval | tail -7
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --workspace --locked
 	@git diff --exit-code --stat || (echo "the tree changed during the tests (unaccepted snapshots or generated files)"; exit 1)
 	@test -z "$$(git status --porcelain --untracked-files=normal)" || (git status --porcelain; echo "untracked files appeared during the tests"; exit 1)
