@@ -609,3 +609,15 @@ fn since_a_month_dates_the_start_of_the_span() {
         ],
     );
 }
+
+#[test]
+fn a_headline_is_the_event_its_report_dates_and_a_baseline_year_is_not_background() {
+    // 2023-12-31 was a Sunday.
+    check_events(
+        "Strike on central Belgorod kills 20\n\nOfficials said on Sunday that 20 people were killed when the centre of Belgorod came under attack on Saturday, the deadliest attack since the invasion began in February 2022.",
+        "2023-12-31",
+        &[
+            "shelling@Belgorod 2023-12-30/1 None/None killed=Some(20) injured=None claimed=false geo=1",
+        ],
+    );
+}

@@ -194,11 +194,34 @@ fn is_background(clause: &str, own_date: Option<(Date, u8)>, published: Date) ->
     {
         return true;
     }
-    lower
+    // An earlier year, but not a baseline: "the deadliest attack since Moscow invaded
+    // Ukraine in February 2022" is about today.
+    let before_since = lower.find(" since ").map_or(lower.as_str(), |at| &lower[..at]);
+    before_since
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| word.len() == 4)
         .filter_map(|word| word.parse::<i32>().ok())
         .any(|year| (1900..published.year).contains(&year))
+}
+
+/// True when `date` (as an event writes it) is at most two days from `other`: a headline's
+/// event is reported the day it happened or the day after.
+fn within_two_days(date: &str, other: Date) -> bool {
+    let mut parts = date.split('-').map(str::parse::<i64>);
+    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let Some(date) = i32::try_from(year)
+        .ok()
+        .zip(u32::try_from(month).ok())
+        .zip(u32::try_from(day).ok())
+        .and_then(|((year, month), day)| Date::new(year, month, day))
+    else {
+        return false;
+    };
+    (date.to_days() - other.to_days()).abs() <= 2
 }
 
 /// The side a mention names, if it names one.
@@ -347,6 +370,8 @@ pub(crate) fn events(
     let about_ukraine =
         countries.contains("UA") && countries.iter().all(|&country| matches!(country, "UA" | "RU"));
     let mut out: Vec<Event> = Vec::new();
+    // Per event of `out`: dated by default (the lead's or paragraph's day), not by its text.
+    let mut untold: Vec<bool> = Vec::new();
     // The last place named in the current paragraph, for sentences that report an event
     // without naming where ("Two people were killed."), and the paragraph's last event, which
     // such an outcome belongs to.
@@ -656,12 +681,23 @@ pub(crate) fn events(
                 };
                 let date_text = date.to_string();
                 // The same type at the same place is one event on that day, and a later
-                // mention without a day of its own ("the Kerch Bridge blast") refers back to it.
-                if let Some(at) = out.iter().position(|event| {
+                // mention without a day of its own ("the Kerch Bridge blast") refers back to it;
+                // an earlier one without a day (a headline: "Strike on Belgorod kills 20") is
+                // the event a later sentence dates, if within two days of it.
+                if let Some(at) = out.iter().enumerate().position(|(at, event)| {
                     event.event_type == kind.name
                         && event.place_name == place.name
-                        && (event.date == date_text || told.is_none())
+                        && (event.date == date_text
+                            || told.is_none()
+                            || untold[at] && within_two_days(&event.date, date))
                 }) {
+                    if told.is_some() && untold[at] {
+                        untold[at] = false;
+                        let existing = &mut out[at];
+                        existing.id = stable_id(text, kind.name, &place.id, &date_text);
+                        existing.date = date_text.clone();
+                        existing.date_precision = date_precision;
+                    }
                     let existing = &mut out[at];
                     if existing.evidence_spans.last() != Some(&(start, end)) {
                         existing.evidence_spans.push((start, end));
@@ -684,6 +720,7 @@ pub(crate) fn events(
                     confidence -= 0.05;
                 }
                 paragraph_event = Some(out.len());
+                untold.push(told.is_none());
                 out.push(Event {
                     id: stable_id(text, kind.name, &place.id, &date_text),
                     event_type: kind.name,

@@ -191,6 +191,7 @@ pub(super) const TRIGGERS: &[(EventType, &[&str])] = &[
             "ambush*",
             "attacked",
             "attacking",
+            "under attack",
             "shootout*",
             "shooting",
             "opened fire",
@@ -497,8 +498,12 @@ pub(super) const RETYPES: &[Retype] = &[
     // "Buildings were attacked": a strike from afar, not a battle.
     Retype {
         from: "armed_clash",
-        only: &["attacked", "attacking"],
+        only: &["attacked", "attacking", "under attack"],
         context: &[
+            "city centre",
+            "city center",
+            "centre of",
+            "center of",
             "hospital*",
             "kindergarten*",
             "school*",
