@@ -221,6 +221,15 @@ proptest! {
     }
 
     #[test]
+    fn the_rules_of_places_and_dates_never_panic(words in proptest::collection::vec("(Horlivka|Belgorod|Kharkiv|Ukraine’s|Ukrainian|east|south|since|last|mid|August|Sept|until|Friday|boats|tug|and|,|arrived|in|the|region|area|accused|blamed|\\?\\?|\\?|-| - |border|eastern|destroyed|systems|killed|shelled|civilians|who|KYIV, Aug 30 \\(Reuters\\) -|2014|\n\n|Ш|’)", 0..40)) {
+        let text = words.join(" ");
+        let events = crate::events(mini(), &Article { text: &text, title: None, published: crate::Date::new(2023, 5, 21) });
+        for event in events {
+            prop_assert!(text.get(event.evidence_start..event.evidence_end).is_some());
+        }
+    }
+
+    #[test]
     fn war_like_text_never_panics(words in proptest::collection::vec("(Kyiv|Kharkiv|Moscow|shelled|killed|12,000|troops|on|Friday|February|30|yesterday|last|week|near|\\.|Russian|eastern|Ukraine|Ш)", 0..40)) {
         let text = words.join(" ");
         let _ = crate::events(mini(), &Article { text: &text, title: None, published: crate::Date::new(2022, 2, 24) });
