@@ -630,3 +630,15 @@ fn a_headline_is_the_event_its_report_dates_and_a_baseline_year_is_not_backgroun
         ],
     );
 }
+
+#[test]
+fn the_following_day_is_the_day_after_the_one_last_named() {
+    check_events(
+        "Russian troops shelled Horlivka on November 8. Ukraine deployed soldiers to Horlivka the following day.",
+        "2021-11-16",
+        &[
+            "shelling@Horlivka 2021-11-08/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+            "troop_movement@Horlivka 2021-11-09/1 None/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+}

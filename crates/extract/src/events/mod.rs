@@ -625,7 +625,18 @@ pub(crate) fn events(
             if located.is_empty() {
                 continue;
             }
-            let own_date = explicit_date(clause_text, published);
+            // "Poland closed the crossing the following day": the day after the one the
+            // paragraph last named.
+            let own_date = explicit_date(clause_text, published).or_else(|| {
+                let lower = clause_text.to_ascii_lowercase();
+                ["the following day", "the next day", "a day later"]
+                    .iter()
+                    .any(|phrase| has_phrase(&lower, phrase))
+                    .then_some(paragraph_date)
+                    .flatten()
+                    .filter(|&(_, precision)| precision == 1)
+                    .map(|(day, precision)| (day.add_days(1), precision))
+            });
             // Time phrases follow what they date: "protests erupted in Minsk after the
             // disputed 2020 election".
             if is_background(&text[clause.start..end], own_date, published) {

@@ -599,6 +599,11 @@ pub(super) fn clauses(lower: &str) -> Vec<(usize, usize)> {
         .get_or_init(|| AhoCorasick::new(SEPARATORS).expect("the separators build an automaton"));
     let mut cuts: Vec<usize> = automaton
         .find_overlapping_iter(lower)
+        .filter(|found| {
+            // "The following day" is a date, not a clause of its own.
+            !(SEPARATORS[found.pattern().as_usize()] == " following "
+                && lower[..found.start()].ends_with("the"))
+        })
         .map(|found| found.start())
         .filter(|&at| at > 0)
         .collect();
