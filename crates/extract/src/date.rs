@@ -129,9 +129,21 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
     // The most precise expression wins: a day ("October 12", "on Saturday") over a span
     // ("in recent weeks") over a month ("in February 2022").
     let mut month_year = None;
+    // Words of a baseline ("the deadliest since February 2022") date nothing.
+    let mut in_baseline = vec![false; words.len()];
+    for (i, word) in words.iter().enumerate() {
+        if *word == "since" && is_baseline(&words[..i]) {
+            for flag in in_baseline.iter_mut().skip(i + 1).take(3) {
+                *flag = true;
+            }
+        }
+    }
     // An explicit "October 12" or "12 October" (year of publication, or the year before if
     // that would be in the future).
     for (i, word) in words.iter().enumerate() {
+        if in_baseline[i] {
+            continue;
+        }
         let Some(month) = month_number(word) else { continue };
         // A day is 1 to 31: "March 2014" has a year after the month, not a day.
         let as_day = |word: &&str| word.parse::<u32>().ok().filter(|day| (1..=31).contains(day));
@@ -186,8 +198,9 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
             }
             _ => {}
         }
+        // "By Friday" is a deadline, but "hit by Saturday's strike" names the day.
         if let Some(weekday) = WEEKDAYS.iter().position(|day| day == word)
-            && !(i >= 1 && is_deadline(words[i - 1]))
+            && !(i >= 1 && is_deadline(words[i - 1]) && words.get(i + 1) != Some(&"s"))
         {
             let back = (published.weekday() as i64 - weekday as i64).rem_euclid(7);
             return Some((published.add_days(-back), 1));
@@ -213,6 +226,9 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
             "month" if i >= 1 && matches!(words[i - 1], "last" | "past") => {
                 return Some((published.add_days(-30), 3));
             }
+            // "the heaviest shelling since February 2022", "the first attack since the
+            // truce": a baseline, which dates nothing.
+            "since" if is_baseline(&words[..i]) => {}
             // "since last August", "since mid-April": the span starts then.
             "since" => {
                 return Some(since_month(&words[i + 1..], published).unwrap_or((published, 3)));
@@ -228,9 +244,11 @@ pub(crate) fn explicit_date(sentence: &str, published: Date) -> Option<(Date, u8
 fn since_month(words: &[&str], published: Date) -> Option<(Date, u8)> {
     let mut day = 1;
     let mut at = 0;
+    let mut last = false;
     while let Some(&word) = words.get(at) {
         match word {
-            "last" | "this" | "early" => {}
+            "last" => last = true,
+            "this" | "early" => {}
             "mid" => day = 15,
             "late" => day = 20,
             _ => break,
@@ -240,10 +258,21 @@ fn since_month(words: &[&str], published: Date) -> Option<(Date, u8)> {
     let month = month_number(words.get(at)?)?;
     let year = match words.get(at + 1).and_then(|next| next.parse::<i32>().ok()) {
         Some(year) if (1900..=2100).contains(&year) => year,
-        _ if month > published.month => published.year - 1,
+        // "since last May" in May is a year back.
+        _ if month > published.month || (last && month == published.month) => published.year - 1,
         _ => published.year,
     };
     Some((Date::new(year, month, day)?, 3))
+}
+
+/// "Since" after a superlative or "first" ("the deadliest attack since February 2022", "the
+/// first strike since the truce"): a comparison with the past, not the start of what the
+/// clause reports ("has occupied Crimea since 2014"). `before` are the words before "since".
+pub(crate) fn is_baseline(before: &[&str]) -> bool {
+    before.iter().rev().take(4).any(|word| {
+        matches!(*word, "first" | "worst" | "most" | "least" | "biggest")
+            || (word.len() > 5 && word.ends_with("est") && !matches!(*word, "arrest" | "protest"))
+    })
 }
 
 /// A word that makes the date after it an end or a time to come: "until Friday", "by

@@ -642,3 +642,49 @@ fn the_following_day_is_the_day_after_the_one_last_named() {
         ],
     );
 }
+
+#[test]
+fn baselines_passives_possessive_days_and_paragraph_days_are_read_for_what_they_are() {
+    // "Since" after a superlative compares; "since 2014" for a state is background.
+    check_events(
+        "Russian troops shelled Belgorod, the heaviest shelling since February 2022.",
+        "2023-05-21",
+        &[
+            "shelling@Belgorod 2023-05-21/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    check_events("Russian forces have occupied Horlivka since 2014.", "2023-05-21", &[]);
+    // An event dated by its paragraph keeps its day when a later one is dated otherwise.
+    // 2024-01-10 was a Wednesday.
+    check_events(
+        "Fighting raged near Donetsk on Monday. Russian troops shelled Horlivka.\n\nOn Tuesday Russian troops shelled Horlivka again.",
+        "2024-01-10",
+        &[
+            "armed_clash@Donetsk 2024-01-08/1 None/None killed=None injured=None claimed=false geo=2",
+            "shelling@Horlivka 2024-01-08/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+            "shelling@Horlivka 2024-01-09/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    // The accused comes first even against separatists; in the passive the accused is the
+    // subject.
+    check_events(
+        "Separatists accused Ukrainian troops of shelling Horlivka.",
+        "2023-05-21",
+        &[
+            "shelling@Horlivka 2023-05-21/1 Some(\"Ukrainian forces\")/Some(\"Separatist forces\") killed=None injured=None claimed=true geo=1",
+        ],
+    );
+    check_events(
+        "Russian troops were accused by Ukrainian officials of shelling Horlivka.",
+        "2023-05-21",
+        &[
+            "shelling@Horlivka 2023-05-21/1 Some(\"Russian forces\")/Some(\"Ukrainian forces\") killed=None injured=None claimed=true geo=1",
+        ],
+    );
+    // "Hit by Saturday's strike" names the day; "by Friday" would be a deadline.
+    check_events(
+        "A school in Kharkiv was hit by Saturday's missile strike.",
+        "2023-05-22",
+        &["shelling@Kharkiv 2023-05-20/1 None/None killed=None injured=None claimed=false geo=1"],
+    );
+}

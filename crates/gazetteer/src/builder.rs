@@ -523,8 +523,18 @@ impl GazetteerBuilder {
         // A populated place GeoNames already has gains the names news use for it ("the
         // Krasnolimansk direction" is Lyman's front); its point and codes stay GeoNames'.
         if kind == PlaceKind::Populated
-            && let Some(&existing) = geonameid.and_then(|id| self.by_geonameid.get(&id))
+            && let Some((id, &existing)) =
+                geonameid.and_then(|id| self.by_geonameid.get(&id).map(|at| (id, at)))
         {
+            let place = &self.places[existing];
+            if place.kind != PlaceKind::Populated || place.country != country {
+                return Err(format!(
+                    "geonameid {id} is {} in {:?}, not a populated place in {:?}; names not added",
+                    place.name,
+                    place.country.as_str(),
+                    country.as_str()
+                ));
+            }
             self.names[existing]
                 .extend(names.into_iter().map(|(name, _)| (name, NameRole::Alternate)));
             return Ok(());

@@ -116,6 +116,8 @@ fn regions_answer_with_their_designator_and_cities_without() {
 fn a_curated_row_with_a_known_geonames_id_adds_names_not_a_place() {
     // The fixture's row gives GeoNames' Donetsk a name of its own and a point of (0, 0).
     check("Testograd", "Donetsk (UA) geonames:709717 via AlternateName");
+    // A row whose country is not the place's adds nothing (and is reported).
+    check("Testovsk", "nothing");
     let towns: Vec<_> = mini()
         .lookup("Donetsk", &LookupContext::none())
         .into_iter()
@@ -194,6 +196,7 @@ fn malformed_rows_are_reported_with_source_and_line() {
     mini.tsv:28: bad latitude "not-a-lat"
     mini_admin1.json:0: feature 4: no two-letter country code
     mini_curated.tsv:6: bad lat "north"
+    mini_curated.tsv:9: geonameid 709717 is Donetsk in "UA", not a populated place in "RU"; names not added
     mini_demonyms.tsv:4: no country or curated place XX for demonym "Martian"
     "#);
     // Five curated places: the row that names GeoNames' Donetsk adds none.

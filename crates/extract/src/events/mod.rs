@@ -196,7 +196,16 @@ fn is_background(clause: &str, own_date: Option<(Date, u8)>, published: Date) ->
     }
     // An earlier year, but not a baseline: "the deadliest attack since Moscow invaded
     // Ukraine in February 2022" is about today.
-    let before_since = lower.find(" since ").map_or(lower.as_str(), |at| &lower[..at]);
+    let before_since = lower
+        .find(" since ")
+        .filter(|&at| {
+            let words: Vec<&str> = lower[..at]
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            crate::date::is_baseline(&words)
+        })
+        .map_or(lower.as_str(), |at| &lower[..at]);
     before_since
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| word.len() == 4)
@@ -370,7 +379,7 @@ pub(crate) fn events(
     let about_ukraine =
         countries.contains("UA") && countries.iter().all(|&country| matches!(country, "UA" | "RU"));
     let mut out: Vec<Event> = Vec::new();
-    // Per event of `out`: dated by default (the lead's or paragraph's day), not by its text.
+    // Per event of `out`: dated by default (the lead's day), by no day of its sentence or paragraph.
     let mut untold: Vec<bool> = Vec::new();
     // The last place named in the current paragraph, for sentences that report an event
     // without naming where ("Two people were killed."), and the paragraph's last event, which
@@ -454,7 +463,16 @@ pub(crate) fn events(
                 // the event was too.
                 let relative =
                     lower[from..].starts_with(" who ") || lower[from..].starts_with(" which ");
-                let about_from = if relative && index > 0 { ranges[index - 1].0 } else { from };
+                // Only the few words before the pronoun: the noun it stands for.
+                let about_from = if relative && index > 0 {
+                    let mut at = from.saturating_sub(40).max(ranges[index - 1].0);
+                    while !lower.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    at
+                } else {
+                    from
+                };
                 Clause::read(
                     &lower[from..to],
                     &lower[about_from..to],
@@ -659,17 +677,14 @@ pub(crate) fn events(
                                 Some(owner) => owner.trim_end_matches(char::is_alphanumeric).len(),
                                 None => at,
                             };
-                        // "Arrived in Zaporizhzhia", "reached Zaporizhzhia": the refuge too.
+                        // "Arrived in Zaporizhzhia": the refuge too. ("Buses reached
+                        // Mariupol" may be going in to fetch people, so that stays.)
                         let word = previous_word(&lower, at);
-                        let arrived = |word: &str| {
-                            matches!(word, "arrived" | "arriving" | "reached" | "reaching")
-                        };
                         !(matches!(word, "to" | "towards" | "into")
-                            || arrived(word)
                             || word == "in"
-                                && lower[..at]
-                                    .rfind("in")
-                                    .is_some_and(|in_at| arrived(previous_word(&lower, in_at))))
+                                && lower[..at].rfind("in").is_some_and(|in_at| {
+                                    matches!(previous_word(&lower, in_at), "arrived" | "arriving")
+                                }))
                     })
                 });
             }
@@ -731,7 +746,7 @@ pub(crate) fn events(
                     confidence -= 0.05;
                 }
                 paragraph_event = Some(out.len());
-                untold.push(told.is_none());
+                untold.push(dated.is_none());
                 out.push(Event {
                     id: stable_id(text, kind.name, &place.id, &date_text),
                     event_type: kind.name,
@@ -782,23 +797,6 @@ fn sides(lower: &str, start: usize, in_sentence: &[&Mention]) -> Vec<&'static st
             sides.push(side);
         }
     }
-    // "Moscow has accused Kyiv of sending helicopters": the accused did what is reported.
-    let accusing = lower.contains("accus") || lower.contains("blam");
-    let accused = ["accused ", "accuses ", "accusing ", "blamed ", "blames ", "blaming "]
-        .iter()
-        .filter(|_| accusing)
-        .filter_map(|verb| lower.find(verb).map(|at| start + at + verb.len()))
-        .min()
-        .and_then(|after| {
-            in_sentence
-                .iter()
-                .filter(|m| m.start >= after && m.start <= after + 20)
-                .find_map(|m| side(m))
-        });
-    if let Some(accused) = accused {
-        sides.retain(|&side| side != accused);
-        sides.insert(0, accused);
-    }
     // Groups named by word, and the side each fights for: separatists first, civilians last.
     const GROUPS: &[(&str, &str)] = &[
         ("separatist*", "Separatist forces"),
@@ -836,6 +834,33 @@ fn sides(lower: &str, start: usize, in_sentence: &[&Mention]) -> Vec<&'static st
         && !sides.contains(&"Civilians")
     {
         sides.push("Civilians");
+    }
+    // "Moscow has accused Kyiv of sending helicopters": the accused did what is reported and
+    // comes first, separatists or not. Not in the passive ("Russian troops were accused by
+    // Kyiv"), where the accuser follows.
+    let accusing = lower.contains("accus") || lower.contains("blam");
+    let accused = ["accused ", "accuses ", "accusing ", "blamed ", "blames ", "blaming "]
+        .iter()
+        .filter(|_| accusing)
+        .filter_map(|verb| lower.find(verb).map(|at| (at, at + verb.len())))
+        .filter(|&(at, after)| {
+            !lower[after..].starts_with("by ")
+                && !matches!(
+                    previous_word(lower, at),
+                    "was" | "were" | "been" | "being" | "is" | "are"
+                )
+        })
+        .map(|(_, after)| start + after)
+        .min()
+        .and_then(|after| {
+            in_sentence
+                .iter()
+                .filter(|m| m.start >= after && m.start <= after + 20)
+                .find_map(|m| side(m))
+        });
+    if let Some(accused) = accused {
+        sides.retain(|&side| side != accused);
+        sides.insert(0, accused);
     }
     sides
 }
