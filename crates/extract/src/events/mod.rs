@@ -213,26 +213,6 @@ fn is_background(clause: &str, own_date: Option<(Date, u8)>, published: Date) ->
         .any(|year| (1900..published.year).contains(&year))
 }
 
-/// True when `date` (as an event writes it) is at most two days from `other`: a headline's
-/// event is reported the day it happened or the day after.
-fn within_two_days(date: &str, other: Date) -> bool {
-    let mut parts = date.split('-').map(str::parse::<i64>);
-    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
-        (parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let Some(date) = i32::try_from(year)
-        .ok()
-        .zip(u32::try_from(month).ok())
-        .zip(u32::try_from(day).ok())
-        .and_then(|((year, month), day)| Date::new(year, month, day))
-    else {
-        return false;
-    };
-    (date.to_days() - other.to_days()).abs() <= 2
-}
-
 /// The side a mention names, if it names one.
 fn side(mention: &Mention) -> Option<&'static str> {
     let country = mention.place.as_ref().map(|place| place.country_code.as_str());
@@ -379,8 +359,9 @@ pub(crate) fn events(
     let about_ukraine =
         countries.contains("UA") && countries.iter().all(|&country| matches!(country, "UA" | "RU"));
     let mut out: Vec<Event> = Vec::new();
-    // Per event of `out`: dated by default (the lead's day), by no day of its sentence or paragraph.
-    let mut untold: Vec<bool> = Vec::new();
+    // Per event of `out`: the lead's day when that is all that dates it (no day of its own
+    // sentence or paragraph), for a later sentence to date it better.
+    let mut undated: Vec<Option<Date>> = Vec::new();
     // The last place named in the current paragraph, for sentences that report an event
     // without naming where ("Two people were killed."), and the paragraph's last event, which
     // such an outcome belongs to.
@@ -715,10 +696,11 @@ pub(crate) fn events(
                         && event.place_name == place.name
                         && (event.date == date_text
                             || told.is_none()
-                            || untold[at] && within_two_days(&event.date, date))
+                            // A headline's event is reported on its day or the day after.
+                            || undated[at].is_some_and(|day| (day.to_days() - date.to_days()).abs() <= 2))
                 }) {
-                    if told.is_some() && untold[at] {
-                        untold[at] = false;
+                    if told.is_some() && undated[at].is_some() {
+                        undated[at] = None;
                         let existing = &mut out[at];
                         existing.id = stable_id(text, kind.name, &place.id, &date_text);
                         existing.date = date_text.clone();
@@ -746,7 +728,7 @@ pub(crate) fn events(
                     confidence -= 0.05;
                 }
                 paragraph_event = Some(out.len());
-                untold.push(dated.is_none());
+                undated.push(dated.is_none().then_some(date));
                 out.push(Event {
                     id: stable_id(text, kind.name, &place.id, &date_text),
                     event_type: kind.name,
@@ -839,9 +821,13 @@ fn sides(lower: &str, start: usize, in_sentence: &[&Mention]) -> Vec<&'static st
     // comes first, separatists or not. Not in the passive ("Russian troops were accused by
     // Kyiv"), where the accuser follows.
     let accusing = lower.contains("accus") || lower.contains("blam");
-    let accused = ["accused ", "accuses ", "accusing ", "blamed ", "blames ", "blaming "]
+    let verbs: &[&str] = if accusing {
+        &["accused ", "accuses ", "accusing ", "blamed ", "blames ", "blaming "]
+    } else {
+        &[]
+    };
+    let accused = verbs
         .iter()
-        .filter(|_| accusing)
         .filter_map(|verb| lower.find(verb).map(|at| (at, at + verb.len())))
         .filter(|&(at, after)| {
             !lower[after..].starts_with("by ")
