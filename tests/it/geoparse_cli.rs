@@ -27,6 +27,12 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Writes `records` to `path`, one JSON object a line.
+fn write_records(path: &std::path::Path, records: &[serde_json::Value]) {
+    let lines: String = records.iter().map(|record| format!("{record}\n")).collect();
+    std::fs::write(path, lines).unwrap();
+}
+
 /// Runs the CLI core over `input` and returns the problem count and the output lines.
 fn run(
     mode: server::geoparse_cli::Mode,
@@ -95,13 +101,14 @@ fn extract_writes_events_with_code_point_offsets_and_reports_bad_dates() {
     let dir = scratch("events");
     let input = dir.join("in.jsonl");
     let output = dir.join("out.jsonl");
-    let mut file = std::fs::File::create(&input).unwrap();
     let text = "Шторм. Russian forces shelled Kharkiv on Friday.";
-    writeln!(file, "{}", serde_json::json!({"id": "a", "text": text, "published": "2022-04-02"}))
-        .unwrap();
-    writeln!(file, "{}", serde_json::json!({"id": "b", "text": text, "published": "2022-02-30"}))
-        .unwrap();
-    drop(file);
+    write_records(
+        &input,
+        &[
+            serde_json::json!({"id": "a", "text": text, "published": "2022-04-02"}),
+            serde_json::json!({"id": "b", "text": text, "published": "2022-02-30"}),
+        ],
+    );
     let fallback = extract::Date::new(2022, 3, 9);
     let mode = server::geoparse_cli::Mode::Events { published: fallback };
     let (errors, lines) = run(mode, &input, &output);
@@ -127,12 +134,15 @@ fn extract_says_which_date_it_resolved_against() {
     let dir = scratch("date-basis");
     let input = dir.join("in.jsonl");
     let output = dir.join("out.jsonl");
-    let mut file = std::fs::File::create(&input).unwrap();
     let dated = "KHARKIV, April 1, 2022 (Reuters) - Russian forces shelled Kharkiv on Thursday.";
-    writeln!(file, "{}", serde_json::json!({"id": "dateline", "text": dated})).unwrap();
     let undated = "Russian forces shelled Kharkiv on Thursday.";
-    writeln!(file, "{}", serde_json::json!({"id": "none", "text": undated})).unwrap();
-    drop(file);
+    write_records(
+        &input,
+        &[
+            serde_json::json!({"id": "dateline", "text": dated}),
+            serde_json::json!({"id": "none", "text": undated}),
+        ],
+    );
     let mode = server::geoparse_cli::Mode::Events { published: None };
     let (errors, lines) = run(mode, &input, &output);
     assert_eq!(errors, 0);
