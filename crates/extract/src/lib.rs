@@ -35,6 +35,7 @@ mod lexicon;
 mod recognize;
 mod resolve;
 mod tokens;
+mod work;
 
 #[cfg(test)]
 mod tests;
@@ -42,7 +43,8 @@ mod tests;
 use serde::Serialize;
 
 pub use crate::date::Date;
-pub use crate::events::{Event, EventType};
+pub use crate::events::{Event, EventType, MAX_EVENTS};
+pub use crate::recognize::MAX_MENTIONS;
 
 /// The text to read. Offsets in the output are byte offsets into `text`.
 #[derive(Debug, Clone, Copy)]
@@ -109,12 +111,55 @@ pub struct Mention {
     pub runner_up: Option<ResolvedPlace>,
 }
 
+/// A limit of what one article may cost that the article reached: the output is complete up
+/// to the byte offset `at` and says so.
+///
+/// The cost of reading an article grows linearly with its length; the limits keep one
+/// hostile or badly scraped page from holding the ingest for everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    /// The article names more than [`MAX_MENTIONS`] places: none after byte `at` was read.
+    MentionLimit {
+        /// Byte offset where reading stopped.
+        at: usize,
+    },
+    /// The article reports more than [`MAX_EVENTS`] events: none that starts after byte `at`
+    /// was kept (reports of events already read still merge into them).
+    EventLimit {
+        /// Byte offset of the first sentence whose event was left out.
+        at: usize,
+    },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::MentionLimit { at } => write!(
+                f,
+                "more than {MAX_MENTIONS} place mentions: the text after byte {at} was not read for places"
+            ),
+            Note::EventLimit { at } => {
+                write!(f, "more than {MAX_EVENTS} events: no new event was read after byte {at}")
+            }
+        }
+    }
+}
+
 /// Finds and resolves every place mention in an article, in text order.
 ///
 /// Never panics and never fails: text of any size or content yields a (maybe empty) list.
 pub fn geoparse(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<Mention> {
-    let spans = recognize::recognize(gazetteer, article.text);
-    resolve::resolve(gazetteer, article.text, spans)
+    geoparse_with_notes(gazetteer, article).0
+}
+
+/// [`geoparse`], and the limits the article reached ([`Note`]), if any.
+pub fn geoparse_with_notes(
+    gazetteer: &gazetteer::Gazetteer,
+    article: &Article<'_>,
+) -> (Vec<Mention>, Vec<Note>) {
+    let (spans, stopped) = recognize::recognize(gazetteer, article.text);
+    let notes = stopped.map(|at| Note::MentionLimit { at }).into_iter().collect();
+    (resolve::resolve(gazetteer, article.text, spans), notes)
 }
 
 /// What an article's relative dates ("on Friday") were resolved against.
@@ -153,12 +198,26 @@ pub fn date_basis(article: &Article<'_>) -> DateBasis {
 /// are dated 1970-01-01 with precision 3 so that no invented day passes for a known one.
 /// Never panics; an article with no events gives an empty list.
 pub fn events(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<Event> {
-    let mentions = geoparse(gazetteer, article);
-    let mut events = events::events(gazetteer, article.text, &mentions, article.published);
+    events_with_notes(gazetteer, article).0
+}
+
+/// [`events`], and the limits the article reached ([`Note`]), if any.
+pub fn events_with_notes(
+    gazetteer: &gazetteer::Gazetteer,
+    article: &Article<'_>,
+) -> (Vec<Event>, Vec<Note>) {
+    let (mentions, mut notes) = geoparse_with_notes(gazetteer, article);
+    // Past the mention limit no place is known: the events are read up to it.
+    let read = match notes.first() {
+        Some(Note::MentionLimit { at }) => article.text.get(..*at).unwrap_or(article.text),
+        _ => article.text,
+    };
+    let (mut events, dropped) = events::events(gazetteer, read, &mentions, article.published);
+    notes.extend(dropped.map(|at| Note::EventLimit { at }));
     if date_basis(article) == DateBasis::Unknown {
         for event in &mut events {
             event.date_precision = 3;
         }
     }
-    events
+    (events, notes)
 }

@@ -72,8 +72,13 @@ pub(crate) struct Span {
     pub(crate) query: String,
 }
 
-/// Byte ranges of boilerplate: whole lines with a marker, and "(Image: ...)" credits.
-fn boilerplate_ranges(text: &str) -> Vec<(usize, usize)> {
+/// Most place mentions read from one article: past this many, the rest of the text is not
+/// read for places (about a hundred times what a long real report names).
+pub const MAX_MENTIONS: usize = 20_000;
+
+/// Byte ranges of boilerplate, sorted and disjoint: whole lines with a marker, and
+/// "(Image: ...)" credits.
+fn boilerplate_ranges(text: &str) -> Boilerplate {
     let mut ranges = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
@@ -87,21 +92,51 @@ fn boilerplate_ranges(text: &str) -> Vec<(usize, usize)> {
         }
         line_start += line.len();
     }
-    let mut search = 0;
-    while let Some(found) = text[search..].find('(') {
-        let open = search + found;
-        let Some(close) = text[open..].find(')').map(|at| open + at + 1) else { break };
-        let inside = text[open..close].to_lowercase();
+    // Each open bracket with the next closing one after it; the closing one found for an
+    // earlier bracket serves the later ones before it, so the text is scanned once.
+    let mut close: Option<usize> = None;
+    for (open, _) in text.match_indices('(') {
+        if close.is_none_or(|close| close <= open) {
+            close = text[open..].find(')').map(|at| open + at + 1);
+            crate::work::add(close.map_or(text.len(), |close| close) - open);
+        }
+        let Some(close) = close else { break };
+        const MARKERS: [&str; 7] =
+            ["(image", "(photo", "(picture", "(credit", "(getty", "(reuters", "(ap "];
         if close - open < 120
-            && ["(image", "(photo", "(picture", "(credit", "(getty", "(reuters", "(ap "]
-                .iter()
-                .any(|m| inside.starts_with(m))
+            && MARKERS.iter().any(|marker| {
+                text.get(open..open + marker.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(marker))
+            })
         {
             ranges.push((open, close));
         }
-        search = open + 1;
     }
-    ranges
+    Boilerplate::new(ranges)
+}
+
+/// Disjoint, sorted byte ranges, asked whether a span overlaps one by binary search.
+struct Boilerplate(Vec<(usize, usize)>);
+
+impl Boilerplate {
+    fn new(mut ranges: Vec<(usize, usize)>) -> Boilerplate {
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (start, end) in ranges {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        Boilerplate(merged)
+    }
+
+    /// True when `start..end` overlaps a range.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        // The first range that ends after `start` is the only one that may overlap.
+        let at = self.0.partition_point(|&(_, range_end)| range_end <= start);
+        self.0.get(at).is_some_and(|&(range_start, _)| range_start < end)
+    }
 }
 
 fn word<'t>(text: &'t str, token: &Token) -> &'t str {
@@ -119,8 +154,9 @@ fn strip_possessive(surface: &str) -> &str {
     surface
 }
 
-/// Finds the place mentions of a text, in order, without overlaps.
-pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
+/// Finds the place mentions of a text, in order, without overlaps; at most
+/// [`MAX_MENTIONS`], and then also the byte offset where reading stopped.
+pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> (Vec<Span>, Option<usize>) {
     let tokens = tokenize(text);
     let boilerplate = boilerplate_ranges(text);
     let mut surnames: HashSet<String> = HashSet::new();
@@ -129,11 +165,17 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
     context.limit = 3;
     let mut lookups = Lookups { gazetteer, context, memo: HashMap::new() };
     let mut i = 0;
+    let mut stopped = None;
+    crate::work::add(tokens.len());
     while i < tokens.len() {
         let token = tokens[i];
         if !token.capitalized {
             i += 1;
             continue;
+        }
+        if spans.len() >= MAX_MENTIONS {
+            stopped = Some(token.start);
+            break;
         }
         let surface = word(text, &token);
         // Person names: "Dmitry Peskov", "spokesman Peskov", and later "Peskov" alone.
@@ -262,7 +304,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
                 };
                 let end = token.start + query.len();
                 let end = end.max(token.start).min(last.end);
-                let in_boilerplate = boilerplate.iter().any(|&(s, e)| s < end && token.start < e);
+                let in_boilerplate = boilerplate.overlaps(token.start, end);
                 spans.push(Span {
                     start: token.start,
                     end,
@@ -281,8 +323,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
                     && !token.sentence_start
                 {
                     let query = text[token.start..next.end].to_owned();
-                    let in_boilerplate =
-                        boilerplate.iter().any(|&(s, e)| s < next.end && token.start < e);
+                    let in_boilerplate = boilerplate.overlaps(token.start, next.end);
                     spans.push(Span {
                         start: token.start,
                         end: next.end,
@@ -297,7 +338,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> Vec<Span> {
             }
         }
     }
-    spans
+    (spans, stopped)
 }
 
 /// The facts recognition needs about the best candidate for a phrase.

@@ -67,6 +67,7 @@ pub(crate) fn resolve(gazetteer: &Gazetteer, text: &str, spans: Vec<Span>) -> Ve
 
     let mut memo: std::collections::HashMap<String, Vec<gazetteer::Candidate<'_>>> =
         std::collections::HashMap::new();
+    crate::work::add(spans.len());
     spans
         .into_iter()
         .map(|span| {

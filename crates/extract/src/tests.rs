@@ -688,3 +688,104 @@ fn baselines_passives_possessive_days_and_paragraph_days_are_read_for_what_they_
         &["shelling@Kharkiv 2023-05-20/1 None/None killed=None injured=None claimed=false geo=1"],
     );
 }
+
+/// Steps of counted work (`crate::work`) that reading the events of `text` takes, and the
+/// notes of the limits it reached.
+fn work_of(text: &str) -> (u64, Vec<crate::Note>) {
+    crate::work::take();
+    let article = Article { text, title: None, published: crate::Date::new(2024, 3, 4) };
+    let (_, notes) = crate::events_with_notes(mini(), &article);
+    (crate::work::take(), notes)
+}
+
+/// Four times the text may cost at most 4.5 times the work: extraction is linear (the
+/// half step is room for the constant parts: the lead's sentences, a longer last clause).
+#[track_caller]
+fn check_linear(unit: &str, repeats: usize) {
+    let (small, _) = work_of(&unit.repeat(repeats));
+    let (large, _) = work_of(&unit.repeat(4 * repeats));
+    assert!(small > 0, "the work of {unit:?} is counted");
+    let ratio = large as f64 / small as f64;
+    assert!(
+        ratio <= 4.5,
+        "{unit:?} x{repeats}: {small} steps, x{}: {large} steps, {ratio:.2} times the work for four times the text",
+        4 * repeats
+    );
+}
+
+// Issue 15: one 2 MB page of repeated place names held the extractor for 15 s, because a
+// dateline check scanned back to the text's start for every mention.
+#[test]
+fn long_articles_cost_work_linear_in_their_length() {
+    // The issue's pages, below the limits so that every mention is read.
+    check_linear("Avdiivka, Donetsk region. ", 1_000);
+    check_linear("Russian forces shelled Avdiivka on Monday. ", 1_000);
+    // One run-on sentence of clauses and places, no full stop.
+    check_linear("shelling hit Kharkiv while troops attacked Horlivka, and ", 500);
+    // Brackets that never close, brackets that never open, dotted words, no blanks.
+    check_linear("(Kharkiv ", 2_000);
+    check_linear("Kharkiv) ", 2_000);
+    check_linear("a.", 20_000);
+    check_linear("ш", 50_000);
+    // Many events: a new place and day each time.
+    check_linear("Shelling hit Kharkiv on March 1. Drones struck Belgorod on March 2.\n", 500);
+}
+
+#[test]
+fn an_article_past_the_limits_is_read_in_part_and_says_so() {
+    let text = "Russian forces shelled Avdiivka on Monday. ".repeat(12_000);
+    let (mentions, notes) =
+        crate::geoparse_with_notes(mini(), &Article { text: &text, title: None, published: None });
+    assert_eq!(mentions.len(), crate::MAX_MENTIONS);
+    let [crate::Note::MentionLimit { at }] = notes[..] else {
+        panic!("one note of the mention limit, not {notes:?}")
+    };
+    // Reading stopped at the next capitalized word after the last mention read.
+    let last_end = mentions.last().map_or(0, |m| m.end);
+    assert_eq!((at, &text[last_end..at]), (last_end + " on ".len(), " on "));
+    // Past the limit, the work stops growing.
+    let (work, _) = work_of(&text);
+    let (double, notes) = work_of(&text.repeat(2));
+    assert!((double as f64) < 1.2 * work as f64, "{work} then {double} steps");
+    assert!(matches!(notes[..], [crate::Note::MentionLimit { .. }]));
+    // A new place or day each time, more events than an article may report.
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let towns =
+        ["Kharkiv", "Horlivka", "Avdiivka", "Lysychansk", "Belgorod", "Dnipro", "Yasynuvata"];
+    let mut days = String::new();
+    for town in towns {
+        for month in MONTHS {
+            for day in 1..=28 {
+                days.push_str(&format!("Shelling hit {town} on {month} {day}.\n"));
+            }
+        }
+    }
+    let article = Article { text: &days, title: None, published: crate::Date::new(2030, 12, 31) };
+    let (events, notes) = crate::events_with_notes(mini(), &article);
+    assert_eq!(events.len(), crate::MAX_EVENTS);
+    assert!(matches!(notes[..], [crate::Note::EventLimit { .. }]), "{notes:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn repeated_war_reporting_costs_linear_work(words in proptest::collection::vec("(Kharkiv|Horlivka|Avdiivka|Donetsk|region|Russian|Ukrainian|shelled|killed|troops|near|while|that|after|on|Friday|March|12|\\.|,|\\(|\\)|-|\n|'s|Mr|Gen\\.)", 1..30)) {
+        let unit = words.join(" ") + " ";
+        let (small, _) = work_of(&unit.repeat(200));
+        let (large, _) = work_of(&unit.repeat(800));
+        prop_assert!(large as f64 <= 4.5 * small.max(1) as f64, "{unit:?}: {small} then {large} steps");
+    }
+}

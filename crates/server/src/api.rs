@@ -781,7 +781,7 @@ async fn add_article(
             .map_err(|message| ApiError::bad("text", message))
     })
     .await?;
-    let (status, body) = match outcome {
+    let (status, mut body) = match outcome.ingested {
         store::Ingested::Added { article_id, new_events, merged_events } => (
             StatusCode::CREATED,
             json!({ "article_id": article_id, "duplicate": false, "events": new_events + merged_events, "new_events": new_events, "merged_events": merged_events }),
@@ -790,6 +790,10 @@ async fn add_article(
             (StatusCode::OK, json!({ "article_id": article_id, "duplicate": true, "events": 0 }))
         }
     };
+    // The limits of what one article may cost that this one reached: stored in part.
+    if let (false, Some(object)) = (outcome.notes.is_empty(), body.as_object_mut()) {
+        object.insert("notes".to_owned(), outcome.notes.into());
+    }
     Ok((status, Json(body)).into_response())
 }
 

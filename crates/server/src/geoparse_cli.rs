@@ -90,14 +90,16 @@ pub fn record_json(
     }
     if let Mode::Events { published: fallback } = mode {
         let article = extract::Article { text, title, published: published.or(fallback) };
-        let mut line = events_json(id, text, &extract::events(gazetteer, &article));
+        let (events, notes) = extract::events_with_notes(gazetteer, &article);
+        let mut line = events_json(id, text, &events);
         if let Some(object) = line.as_object_mut() {
             object
                 .insert("date_basis".to_owned(), extract::date_basis(&article).to_string().into());
         }
-        return line;
+        return with_notes(line, &notes);
     }
-    let mentions = extract::geoparse(gazetteer, &extract::Article { text, title, published: None });
+    let (mentions, notes) =
+        extract::geoparse_with_notes(gazetteer, &extract::Article { text, title, published: None });
     let bytes: Vec<usize> =
         mentions.iter().flat_map(|mention| [mention.start, mention.end]).collect();
     let chars = char_offsets(text, &bytes);
@@ -128,7 +130,16 @@ pub fn record_json(
             })
         })
         .collect();
-    serde_json::json!({ "id": id, "toponyms": toponyms })
+    with_notes(serde_json::json!({ "id": id, "toponyms": toponyms }), &notes)
+}
+
+/// Adds `"notes": [...]`, the limits the article reached, to an output line that has any.
+fn with_notes(mut line: serde_json::Value, notes: &[extract::Note]) -> serde_json::Value {
+    if let (false, Some(object)) = (notes.is_empty(), line.as_object_mut()) {
+        let notes: Vec<String> = notes.iter().map(ToString::to_string).collect();
+        object.insert("notes".to_owned(), notes.into());
+    }
+    line
 }
 
 /// The `events` output line: EVENTS.md's fields, offsets in code points, points rounded to

@@ -197,13 +197,23 @@ pub fn published_date(
     }
 }
 
+/// One article stored (or found stored), with the limits of what one article may cost that
+/// it reached (`origin: note`), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// What the store did.
+    pub ingested: Ingested,
+    /// The limits the article reached ([`extract::Note`]), each prefixed with its origin.
+    pub notes: Vec<String>,
+}
+
 /// Extracts and stores one article; an `Err` says why it was skipped.
 pub fn ingest_one(
     gazetteer: &Gazetteer,
     store: &mut dyn EventStore,
     input: &ArticleInput,
     fallback: Option<extract::Date>,
-) -> Result<Ingested, String> {
+) -> Result<Stored, String> {
     let text = input.text.as_str();
     if text.trim().is_empty() {
         return Err(format!("{}: no text", input.origin));
@@ -215,10 +225,11 @@ pub fn ingest_one(
     if let Some(article_id) =
         store.find_article(text).map_err(|err| format!("{}: {err}", input.origin))?
     {
-        return Ok(Ingested::Duplicate { article_id });
+        return Ok(Stored { ingested: Ingested::Duplicate { article_id }, notes: Vec::new() });
     }
     let article = extract::Article { text, title: input.title.as_deref(), published };
-    let events = extract::events(gazetteer, &article);
+    let (events, notes) = extract::events_with_notes(gazetteer, &article);
+    let notes = notes.iter().map(|limit| format!("{}: {limit}", input.origin)).collect();
     let published_text = published.map(|date| date.to_string());
     let stored = NewArticle {
         text,
@@ -227,7 +238,9 @@ pub fn ingest_one(
         publisher: input.publisher.as_deref(),
         published: input.published.as_deref().or(published_text.as_deref()),
     };
-    store.add_article(&stored, &events).map_err(|err| format!("{}: {err}", input.origin))
+    let ingested =
+        store.add_article(&stored, &events).map_err(|err| format!("{}: {err}", input.origin))?;
+    Ok(Stored { ingested, notes })
 }
 
 /// What a batch did.
@@ -243,12 +256,24 @@ pub struct Summary {
     pub merged_events: usize,
     /// Items skipped, with the reason.
     pub skipped: Vec<String>,
+    /// Articles stored only in part because they reached a limit of what one article may
+    /// cost (too many place mentions or events), with the note.
+    pub limited: Vec<String>,
 }
 
 impl Summary {
-    /// Adds one article's outcome; the first 20 skips are reported on standard error.
-    pub fn count(&mut self, outcome: Result<Ingested, String>) {
-        match outcome {
+    /// Adds one article's outcome; the first 20 skips and limits reached are reported on
+    /// standard error.
+    pub fn count(&mut self, outcome: Result<Stored, String>) {
+        if let Ok(stored) = &outcome {
+            for limit in &stored.notes {
+                if self.limited.len() < 20 {
+                    note(&format!("warning: {limit}"));
+                }
+                self.limited.push(limit.clone());
+            }
+        }
+        match outcome.map(|stored| stored.ingested) {
             Ok(Ingested::Added { new_events, merged_events, .. }) => {
                 self.added += 1;
                 self.new_events += new_events;

@@ -357,6 +357,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.new_events,
                 summary.merged_events,
             ))?;
+            if !summary.limited.is_empty() {
+                server::output::note(&format!(
+                    "{} article(s) reached a limit of what one article may cost and were read only in part (notes above)",
+                    summary.limited.len()
+                ));
+            }
             if !summary.skipped.is_empty() {
                 anyhow::bail!(
                     "{} item(s) skipped (reasons above); every other article was stored",

@@ -7,7 +7,7 @@
 //! numbers give fatalities and injured, and claim words mark allegations. Events with the
 //! same type, place and date within an article are one event with several evidences.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::AhoCorasick;
@@ -83,15 +83,25 @@ fn within(mentions: &[Mention], start: usize, end: usize) -> &[Mention] {
     &mentions[first..last]
 }
 
+/// Longest sentence read as one (bytes): a longer run without a full stop (a scraped
+/// list, a table, a hostile page) is cut at a blank near this length, so that the work per
+/// sentence, which compares its mentions and clauses with each other, stays bounded.
+pub(crate) const MAX_SENTENCE_BYTES: usize = 2_000;
+
 /// Splits text into sentences (byte ranges), at . ! ? and line breaks, keeping
-/// abbreviations such as "U.S." and "Gen." inside.
+/// abbreviations such as "U.S." and "Gen." inside; a sentence longer than
+/// [`MAX_SENTENCE_BYTES`] is cut at a blank (or, with none, at a character boundary).
+///
+/// One pass over the text: every look back (the word before a full stop, the bracket
+/// before a closing one) is bounded, so the cost is linear in the text's length.
 pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    // Whether the sentence's last open bracket starts a photo credit ("(Image: Reuters)").
+    let mut credit_open = false;
+    crate::work::add(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
         let end_here = match b {
             b'\n' => true,
             // "the area of ??Kupyansk": question marks left where an encoding lost the
@@ -100,61 +110,86 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
                 .chars()
                 .next()
                 .is_some_and(|next| next.is_alphanumeric() || next == '?' || next == '!'),
+            b'(' => {
+                credit_open = is_credit(&text[i + 1..]);
+                false
+            }
             // A photo caption's credit closes the caption: "... in Mariupol (Image: Reuters)".
-            b')' => text[start..i].rfind('(').is_some_and(|open| {
-                let inside = text[start + open + 1..i].trim_start().to_ascii_lowercase();
-                ["image:", "photo:", "picture:", "credit:", "photograph:"]
-                    .iter()
-                    .any(|marker| inside.starts_with(marker))
-            }),
+            b')' => std::mem::take(&mut credit_open),
             b'.' => {
                 let next_is_space =
                     bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace() || *n == b'"');
-                let word_start = text[start..i]
-                    .char_indices()
-                    .rev()
-                    .find(|&(_, c)| !c.is_alphanumeric() && c != '.')
-                    .map_or(start, |(at, c)| start + at + c.len_utf8());
-                let word = &text[word_start..i];
-                let abbreviation = word.len() <= 3
-                    && word.chars().next().is_some_and(char::is_uppercase)
-                    || matches!(
-                        word,
-                        "Gen"
-                            | "Col"
-                            | "Lt"
-                            | "Mr"
-                            | "Mrs"
-                            | "Ms"
-                            | "Dr"
-                            | "St"
-                            | "Sgt"
-                            | "Capt"
-                            | "Maj"
-                            | "Rep"
-                            | "Sen"
-                            | "Gov"
-                            | "Jr"
-                            | "approx"
-                            | "vs"
-                    );
-                next_is_space && !abbreviation
+                next_is_space && !is_abbreviation(&text[start..i])
             }
+            // A run-on "sentence": cut at a blank once it is long enough.
+            b' ' | b'\t' => i - start >= MAX_SENTENCE_BYTES,
             _ => false,
         };
-        if end_here {
-            let end = i + 1;
+        // No blank for twice the length: cut where a character begins.
+        let forced = !end_here && i - start >= 2 * MAX_SENTENCE_BYTES && text.is_char_boundary(i);
+        let end = if forced { i } else { i + 1 };
+        if end_here || forced {
             if !text[start..end].trim().is_empty() {
                 out.push((start, end));
             }
             start = end;
+            credit_open = false;
         }
-        i += 1;
     }
     if start < text.len() && !text[start..].trim().is_empty() {
         out.push((start, text.len()));
     }
     out
+}
+
+/// True when the text after an open bracket starts a credit ("Image: Reuters").
+fn is_credit(after_open: &str) -> bool {
+    // Only a few blanks may come first; the markers are short, so a bounded look ahead.
+    let head = &after_open[..after_open.floor_char_boundary(24)];
+    let head = head.trim_start();
+    ["image:", "photo:", "picture:", "credit:", "photograph:"].iter().any(|marker| {
+        head.get(..marker.len()).is_some_and(|start| start.eq_ignore_ascii_case(marker))
+    })
+}
+
+/// True when the sentence so far ends in an abbreviation whose full stop ends nothing
+/// ("U.S.", "Gen."): a word of up to three letters starting with a capital, or one of a
+/// few titles. Only the last few characters are read.
+fn is_abbreviation(before: &str) -> bool {
+    const LONGEST: usize = 8;
+    let mut word_start = None;
+    for (n, (at, c)) in before.char_indices().rev().enumerate() {
+        if !c.is_alphanumeric() && c != '.' {
+            word_start = Some(at + c.len_utf8());
+            break;
+        }
+        if n > LONGEST {
+            // Longer than any abbreviation we keep: an ordinary word.
+            return false;
+        }
+    }
+    let word = &before[word_start.unwrap_or(0)..];
+    word.len() <= 3 && word.chars().next().is_some_and(char::is_uppercase)
+        || matches!(
+            word,
+            "Gen"
+                | "Col"
+                | "Lt"
+                | "Mr"
+                | "Mrs"
+                | "Ms"
+                | "Dr"
+                | "St"
+                | "Sgt"
+                | "Capt"
+                | "Maj"
+                | "Rep"
+                | "Sen"
+                | "Gov"
+                | "Jr"
+                | "approx"
+                | "vs"
+        )
 }
 
 fn trimmed(text: &str, (start, end): (usize, usize)) -> (usize, usize) {
@@ -315,25 +350,43 @@ fn casualties(lower: &str) -> (Option<u32>, Option<u32>) {
     (killed, injured)
 }
 
-fn stable_id(text: &str, kind: &str, place: &str, date: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes().chain(kind.bytes()).chain(place.bytes()).chain(date.bytes()) {
+/// FNV-1a over bytes, continuing from `hash`.
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &byte in bytes {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
+    hash
+}
+
+/// The FNV-1a state after the article's text, which every event id of the article starts
+/// from (hashed once per article, not once per event).
+fn text_hash(text: &str) -> u64 {
+    fnv1a(0xcbf2_9ce4_8422_2325, text.as_bytes())
+}
+
+/// An event's stable id: FNV-1a over the article's text, the type, the place and the day.
+fn stable_id(text_hash: u64, kind: &str, place: &str, date: &str) -> String {
+    let hash = fnv1a(fnv1a(fnv1a(text_hash, kind.as_bytes()), place.as_bytes()), date.as_bytes());
     format!("ev-{hash:016x}")
 }
 
 /// How many opening sentences may set the lead's day.
 const LEAD_SENTENCES: usize = 8;
 
-/// Reads the events of an article whose place mentions are already resolved.
+/// Most events read from one article; reports of events already read still merge into
+/// them past this. An ISW daily assessment, among the longest real reports, has about a
+/// hundred.
+pub const MAX_EVENTS: usize = 2_000;
+
+/// Reads the events of an article whose place mentions are already resolved; with more
+/// than [`MAX_EVENTS`], also the byte offset of the first sentence whose event was dropped.
 pub(crate) fn events(
     gazetteer: &gazetteer::Gazetteer,
     text: &str,
     mentions: &[Mention],
     published: Option<Date>,
-) -> Vec<Event> {
+) -> (Vec<Event>, Option<usize>) {
     let published =
         published.or_else(|| dateline(text)).unwrap_or(Date { year: 1970, month: 1, day: 1 });
     // The lead's day: wire reports put when the main news happened ("said on Friday") in
@@ -362,6 +415,11 @@ pub(crate) fn events(
     // Per event of `out`: the lead's day when that is all that dates it (no day of its own
     // sentence or paragraph), for a later sentence to date it better.
     let mut undated: Vec<Option<Date>> = Vec::new();
+    // The events of `out` by type and place name, in order: where a new report may merge.
+    let mut by_place: HashMap<&'static str, HashMap<String, Vec<usize>>> = HashMap::new();
+    let text_hash = text_hash(text);
+    // Where the first event over `MAX_EVENTS` was reported.
+    let mut limit_hit: Option<usize> = None;
     // The last place named in the current paragraph, for sentences that report an event
     // without naming where ("Two people were killed."), and the paragraph's last event, which
     // such an outcome belongs to.
@@ -386,6 +444,7 @@ pub(crate) fn events(
         let sentence = &text[start..end];
         let lower = sentence.to_ascii_lowercase();
         let here = within(mentions, start, end);
+        crate::work::add(sentence.len() + here.len());
         // A mention that can place an event: not a dateline, an office ("Donetsk regional
         // governor"), a country, a capital standing for its government, or a place outside
         // the map's countries.
@@ -556,12 +615,15 @@ pub(crate) fn events(
             .filter(|&i| !is_outcome(&clauses[i]))
             .chain((0..clauses.len()).filter(|&i| is_outcome(&clauses[i])))
             .collect();
+        // Each clause's own places, once: the clauses without one borrow their neighbours'.
+        let own: Vec<Vec<&Mention>> = clauses.iter().map(own_places).collect();
+        crate::work::add(clauses.len() * (1 + places.len()));
         let reported_before = out.len();
         for index in order {
             let clause = &clauses[index];
             let Some(hit) = clause.hit else { continue };
             let clause_text = &text[clause.start..clause.end];
-            let mut located = own_places(clause);
+            let mut located = own[index].clone();
             if located.is_empty() {
                 located.extend(
                     parts.iter().filter(|m| m.start >= clause.start && m.end <= clause.end),
@@ -593,13 +655,12 @@ pub(crate) fn events(
             }
             if located.is_empty() {
                 // The nearest clause of the sentence that names a place, earlier ones first.
-                let mut order: Vec<usize> = (0..clauses.len()).filter(|&i| i != index).collect();
-                order.sort_by_key(|&i| (i.abs_diff(index), i > index));
-                located = order
-                    .into_iter()
-                    .map(|i| own_places(&clauses[i]))
-                    .find(|p| !p.is_empty())
-                    .unwrap_or_default();
+                let nearest = (1..clauses.len())
+                    .flat_map(|distance| [index.checked_sub(distance), Some(index + distance)])
+                    .flatten()
+                    .inspect(|_| crate::work::add(1))
+                    .find(|&i| own.get(i).is_some_and(|places| !places.is_empty()));
+                located = nearest.map(|i| own[i].clone()).unwrap_or_default();
             }
             // A clause that puts its event at a border ("a fuel depot above the border") is
             // not about the town the previous sentence named.
@@ -691,18 +752,19 @@ pub(crate) fn events(
                 // mention without a day of its own ("the Kerch Bridge blast") refers back to it;
                 // an earlier one without a day (a headline: "Strike on Belgorod kills 20") is
                 // the event a later sentence dates, if within two days of it.
-                if let Some(at) = out.iter().enumerate().position(|(at, event)| {
-                    event.event_type == kind.name
-                        && event.place_name == place.name
-                        && (event.date == date_text
-                            || told.is_none()
-                            // A headline's event is reported on its day or the day after.
-                            || undated[at].is_some_and(|day| (day.to_days() - date.to_days()).abs() <= 2))
+                let same_place =
+                    by_place.get(kind.name).and_then(|places| places.get(place.name.as_str()));
+                crate::work::add(same_place.map_or(0, Vec::len));
+                if let Some(at) = same_place.into_iter().flatten().copied().find(|&at| {
+                    out[at].date == date_text
+                        || told.is_none()
+                        // A headline's event is reported on its day or the day after.
+                        || undated[at].is_some_and(|day| (day.to_days() - date.to_days()).abs() <= 2)
                 }) {
                     if told.is_some() && undated[at].is_some() {
                         undated[at] = None;
                         let existing = &mut out[at];
-                        existing.id = stable_id(text, kind.name, &place.id, &date_text);
+                        existing.id = stable_id(text_hash, kind.name, &place.id, &date_text);
                         existing.date = date_text.clone();
                         existing.date_precision = date_precision;
                     }
@@ -727,10 +789,20 @@ pub(crate) fn events(
                 if claimed {
                     confidence -= 0.05;
                 }
+                if out.len() >= MAX_EVENTS {
+                    limit_hit.get_or_insert(start);
+                    continue;
+                }
                 paragraph_event = Some(out.len());
                 undated.push(dated.is_none().then_some(date));
+                by_place
+                    .entry(kind.name)
+                    .or_default()
+                    .entry(place.name.clone())
+                    .or_default()
+                    .push(out.len());
                 out.push(Event {
-                    id: stable_id(text, kind.name, &place.id, &date_text),
+                    id: stable_id(text_hash, kind.name, &place.id, &date_text),
                     event_type: kind.name,
                     acled_event_type: kind.acled_event_type,
                     acled_sub_event_type: kind.acled_sub_event_type,
@@ -760,7 +832,7 @@ pub(crate) fn events(
         paragraph_place = sentence_place;
         paragraph_date = day_named(sentence, published).or(paragraph_date);
     }
-    out
+    (out, limit_hit)
 }
 
 /// The day a sentence names to the day ("On October 12", "on Friday"), if it names one.

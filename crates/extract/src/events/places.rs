@@ -706,8 +706,18 @@ pub(super) fn in_scope(country_code: &str) -> bool {
 /// where anything happened. The mention opens a line and is followed by a comma or dash
 /// and then a date or an agency, or is written in capitals.
 pub(super) fn is_dateline(text: &str, mention: &Mention) -> bool {
-    let line_start = text[..mention.start].rfind('\n').map_or(0, |at| at + 1);
-    if !text[line_start..mention.start].trim().is_empty() {
+    // Only blanks may stand between the line's start and the name; the scan stops at the
+    // first other character, so it never walks back over the whole text.
+    let before = text.get(..mention.start).unwrap_or("");
+    let mut scanned = 0;
+    let at_line_start = before
+        .chars()
+        .rev()
+        .inspect(|_| scanned += 1)
+        .find(|c| !c.is_whitespace() || *c == '\n')
+        .is_none_or(|c| c == '\n');
+    crate::work::add(scanned);
+    if !at_line_start {
         return false;
     }
     let after = text[mention.end..].trim_start();
