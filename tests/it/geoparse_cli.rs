@@ -155,3 +155,33 @@ fn extract_says_which_date_it_resolved_against() {
     assert_eq!(lines[1]["events"][0]["date_precision"], 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// Issue 15: a page of one sentence repeated is read up to the limit, and the line says so.
+#[test]
+fn an_article_past_the_mention_limit_gets_a_note_on_its_line() {
+    let dir = scratch("limits");
+    let input = dir.join("in.jsonl");
+    let output = dir.join("out.jsonl");
+    let page = "Russian forces shelled Kharkiv on Friday. ".repeat(extract::MAX_MENTIONS);
+    write_records(
+        &input,
+        &[
+            serde_json::json!({"id": "page", "text": page, "published": "2022-04-02"}),
+            serde_json::json!({"id": "short", "text": "Shelling hit Kharkiv.", "published": "2022-04-02"}),
+        ],
+    );
+    for mode in [
+        server::geoparse_cli::Mode::Geoparse,
+        server::geoparse_cli::Mode::Events { published: None },
+    ] {
+        let (errors, lines) = run(mode, &input, &output);
+        assert_eq!(errors, 0, "a limit reached is a note, not an error");
+        let notes = lines[0]["notes"].as_array().expect("the long page has notes");
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].as_str().unwrap().starts_with("more than 20000 place mentions"));
+        assert!(lines[1].get("notes").is_none(), "a short article has no notes");
+    }
+    let (_, lines) = run(server::geoparse_cli::Mode::Geoparse, &input, &output);
+    assert_eq!(lines[0]["toponyms"].as_array().unwrap().len(), extract::MAX_MENTIONS);
+    let _ = std::fs::remove_dir_all(&dir);
+}
