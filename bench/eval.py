@@ -7,7 +7,10 @@ Usage: eval.py [--check] BORDERWATCH_BINARY SHARED_EVAL_DIR WORK_DIR
 - events on the seed articles, on the team's sample articles with their gold in
   examples/articles/gold/, and on the reports in tests/data/events-heldout/ and
   tests/data/events-heldout-2/ (`borderwatch extract`, `events` mode);
-- points on the UCDP headlines (`points` mode).
+- points on the UCDP headlines (`points` mode), with the ceiling the text sets: the share
+  of records that name any place within 25 km (161 km) of UCDP's point;
+- the villages of tests/data/villages/ (`bench/villages.py`): resolution of namesake
+  villages and whether the top event lands on the village.
 
 Prints one JSON object per figure set and a short table. With `--check` (as `make test`
 runs it) it fails when a figure falls under its floor in FLOORS: the level reached when the
@@ -16,6 +19,7 @@ headlines were used while writing the rules; the sample-article gold was annotat
 separately, from EVENTS.md and the seeds' conventions, without looking at the extractor.
 """
 import json
+import math
 import pathlib
 import shutil
 import subprocess
@@ -42,7 +46,38 @@ FLOORS = [
     ("heldout2_events", ("events_typed_and_located", "f1"), 0.57),
     ("ucdp_points", ("coverage",), 0.69),
     ("ucdp_points", ("top_event_acc@161km",), 0.66),
+    ("villages_dev", ("toponyms", "exact"), 0.93),
+    ("villages_dev", ("events", "top25"), 0.78),
+    ("villages_heldout", ("toponyms", "exact"), 0.92),
+    ("villages_heldout", ("events", "top25"), 0.77),
 ]
+
+VILLAGES = {"villages_dev": "dev", "villages_heldout": "heldout"}
+
+
+def km(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def ucdp_ceiling(gold_path, toponyms_path, events_path):
+    """Share of UCDP records whose text names any place (a toponym of `geoparse`, or an area
+    an event was placed at: a border stretch, "the separatist east") within 25 and 161 km of
+    UCDP's point: what any choice of the text's places could reach."""
+    gold = {r["id"]: r["gold"] for r in map(json.loads, open(gold_path, encoding="utf-8"))}
+    named = {}
+    for path, field in ((toponyms_path, "toponyms"), (events_path, "events")):
+        for record in map(json.loads, open(path, encoding="utf-8")):
+            named.setdefault(record["id"], []).extend(record[field])
+    within = {25: 0, 161: 0}
+    for record_id, point in gold.items():
+        distances = [km(point["lat"], point["lon"], t["lat"], t["lon"])
+                     for t in named.get(record_id, []) if t.get("lat") is not None]
+        for radius in within:
+            within[radius] += any(d < radius for d in distances)
+    return {f"named_within_{radius}km": round(n / len(gold), 4) for radius, n in within.items()}
 
 
 def write_jsonl(path, records):
@@ -143,6 +178,11 @@ def main():
     for stem, _ in HELDOUT.values():
         run(binary, "extract", work / f"{stem}.jsonl", work / f"{stem}.events.jsonl")
     run(binary, "extract", work / "ucdp.jsonl", work / "ucdp.events.jsonl")
+    run(binary, "geoparse", work / "ucdp.jsonl", work / "ucdp.toponyms.jsonl")
+    for stem in VILLAGES.values():
+        source = root / "tests/data/villages" / f"{stem}.jsonl"
+        run(binary, "geoparse", source, work / f"villages-{stem}.toponyms.jsonl")
+        run(binary, "extract", source, work / f"villages-{stem}.events.jsonl")
 
     results = {
         "gwn_toponyms": score(shared, "toponyms", shared / "gwn.jsonl", work / "gwn.out.jsonl"),
@@ -159,7 +199,21 @@ def main():
         results[name] = score(shared, "events", root / folder, work / f"{stem}.events.jsonl")
         results[name]["confidence"] = confidence_halves(
             shared, root / folder, work / f"{stem}.events.jsonl")
+    for name, stem in VILLAGES.items():
+        done = subprocess.run(
+            [sys.executable, str(root / "bench/villages.py"),
+             str(root / "tests/data/villages" / f"{stem}.jsonl"),
+             str(work / f"villages-{stem}.toponyms.jsonl"),
+             str(work / f"villages-{stem}.events.jsonl"), "--json"],
+            check=True, capture_output=True, text=True)
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        results[name] = {"toponyms": figures["toponyms"]["all"], "events": figures["events"]["all"]}
     results["ucdp_points"] = results.pop("ucdp_points")
+    ceiling = ucdp_ceiling(shared / "ucdp_dev.jsonl", work / "ucdp.toponyms.jsonl",
+                           work / "ucdp.events.jsonl")
+    results["ucdp_points"]["ceiling"] = ceiling
+    results["ucdp_points"]["top_event_share_of_ceiling_25km"] = round(
+        results["ucdp_points"]["top_event_acc@25km"] / max(ceiling["named_within_25km"], 1e-9), 4)
     for name, figures in results.items():
         print(json.dumps({name: figures}))
     print()
@@ -174,9 +228,18 @@ def main():
               f"{results[name]['gold_events']} gold events; precision of the more / less "
               f"confident half {results[name]['confidence']['top_half_precision']} / "
               f"{results[name]['confidence']['bottom_half_precision']}")
+    for name in VILLAGES:
+        topo, events = results[name]["toponyms"], results[name]["events"]
+        print(f"{name:<15} {topo['n']} villages: right GeoNames id {topo['exact']:.3f}, within 25 km "
+              f"{topo['acc@25km']:.3f}; top event within 25 km {events['top25']:.3f}, any event "
+              f"{events['any25']:.3f}, a coarser place first {events['coarse_first']:.3f}")
     points = results["ucdp_points"]
+    ceiling = points["ceiling"]
     print(f"{'ucdp_points':<15} coverage {points['coverage']:.3f}, top event within 25 km "
-          f"{points['top_event_acc@25km']:.3f}, within 161 km {points['top_event_acc@161km']:.3f}")
+          f"{points['top_event_acc@25km']:.3f}, within 161 km {points['top_event_acc@161km']:.3f}; "
+          f"the text names a place within 25 km in {ceiling['named_within_25km']:.3f} "
+          f"(161 km: {ceiling['named_within_161km']:.3f}), so the top event reaches "
+          f"{points['top_event_share_of_ceiling_25km']:.2f} of that ceiling")
     if check:
         failed = []
         for name, path, floor in FLOORS:

@@ -314,6 +314,10 @@ pub(crate) const ORG_WORDS: &[&str] = &[
     "museum",
 ];
 
+/// Verbs of speech: a name right before one is a person or a government, never a village.
+pub(crate) const SPEECH_VERBS: &[&str] =
+    &["said", "says", "told", "added", "noted", "stated", "explained", "wrote", "tweeted"];
+
 /// Verbs (and auxiliaries) that make a place name before them an actor: "Moscow said",
 /// "Kyiv has denied".
 pub(crate) const AGENT_VERBS: &[&str] = &[
@@ -461,27 +465,40 @@ pub(crate) const OBJECT_VERBS: &[&str] = &[
 pub(crate) const WEAPON_NAMES: &[&str] = &[
     "akatsiya",
     "bayraktar",
+    "bohdana",
     "buk",
+    "bulava",
     "geran",
     "grad",
     "gvozdika",
     "himars",
+    "hrim",
     "iskander",
     "javelin",
     "kalibr",
     "kinzhal",
+    "korsar",
     "krasnopol",
     "lancet",
+    "liutyi",
+    "lyutyi",
     "msta",
+    "neptun",
     "oniks",
+    "palianytsia",
     "pantsir",
+    "sapsan",
     "sarmat",
     "shahed",
     "smerch",
+    "stugna",
+    "stuhna",
     "tochka",
+    "topol",
     "tornado",
     "tsirkon",
     "uragan",
+    "vilkha",
     "wagner",
     "yars",
     "zircon",

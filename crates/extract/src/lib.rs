@@ -32,6 +32,7 @@
 mod date;
 mod events;
 mod lexicon;
+mod memo;
 mod recognize;
 mod resolve;
 mod tokens;
@@ -86,6 +87,12 @@ pub struct ResolvedPlace {
     pub country_code: String,
     /// Name of the first-level region, if known.
     pub admin1: Option<String>,
+    /// Name of the district (raion) it lies in, if known.
+    pub district: Option<String>,
+    /// Ukraine's official code of the settlement (KATOTTG), when joined.
+    pub katottg: Option<String>,
+    /// The official name of its hromada (KATOTTG, romanized), when joined.
+    pub hromada: Option<String>,
     /// GeoNames feature code.
     pub feature_code: String,
 }
@@ -109,6 +116,10 @@ pub struct Mention {
     pub confidence: f32,
     /// The second-best place when the choice was close.
     pub runner_up: Option<ResolvedPlace>,
+    /// When this mention is a region written beside another name only to say where that
+    /// is ("Zaporizhzhia region" in "Stepove, Zaporizhzhia region"): the index of that
+    /// mention in the list. Such a region is context, not a place of its own.
+    pub locates: Option<usize>,
 }
 
 /// A limit of what one article may cost that the article reached: the output is complete up
@@ -159,7 +170,7 @@ pub fn geoparse_with_notes(
 ) -> (Vec<Mention>, Vec<Note>) {
     let (spans, stopped) = recognize::recognize(gazetteer, article.text);
     let notes = stopped.map(|at| Note::MentionLimit { at }).into_iter().collect();
-    (resolve::resolve(gazetteer, article.text, spans), notes)
+    (resolve::resolve(gazetteer, article.text, &spans), notes)
 }
 
 /// What an article's relative dates ("on Friday") were resolved against.

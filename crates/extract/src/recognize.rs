@@ -1,14 +1,15 @@
 //! Recognition: which word runs are place names, and what role each plays.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use gazetteer::{Gazetteer, LookupContext, MatchKind, PlaceKind};
 
 use crate::Role;
 use crate::lexicon::{
     AGENT_VERBS, BOILERPLATE_MARKERS, FIRST_NAMES, NAME_CONNECTORS, OBJECT_VERBS, ORG_WORDS,
-    TITLES, WEAPON_NAMES, contains,
+    SPEECH_VERBS, TITLES, WEAPON_NAMES, contains,
 };
+use crate::memo::Memo;
 use crate::tokens::{Token, tokenize};
 
 /// Longest place name tried, in words.
@@ -163,7 +164,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> (Vec<Span>, Option
     let mut spans = Vec::new();
     let mut context = LookupContext::border_region();
     context.limit = 3;
-    let mut lookups = Lookups { gazetteer, context, memo: HashMap::new() };
+    let mut lookups = Lookups { gazetteer, context, memo: Memo::default() };
     let mut i = 0;
     let mut stopped = None;
     crate::work::add(tokens.len());
@@ -275,6 +276,16 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> (Vec<Span>, Option
                 if after_unknown_name {
                     surnames.insert(strip_possessive(&query).to_lowercase());
                 }
+                // A village does not speak: "Rozen said" is a person, not the village of
+                // Nove Pole that once bore the name.
+                let speaks = single
+                    && !prominent
+                    && next.is_some_and(|next| {
+                        next.joined_to_previous && contains(SPEECH_VERBS, word(text, next))
+                    });
+                if speaks {
+                    surnames.insert(strip_possessive(&query).to_lowercase());
+                }
                 // Typos are forgiven only for names that matter: prominent places and the
                 // border region's towns.
                 let far_typo = how == MatchKind::Typo && !prominent && !in_border_region;
@@ -287,6 +298,7 @@ pub(crate) fn recognize(gazetteer: &Gazetteer, text: &str) -> (Vec<Span>, Option
                     || inside_other_name
                     || after_unknown_name
                     || far_typo
+                    || speaks
                 {
                     i += len;
                     continue;
@@ -356,7 +368,7 @@ struct Best {
 struct Lookups<'g> {
     gazetteer: &'g Gazetteer,
     context: LookupContext,
-    memo: HashMap<(String, bool), Option<Best>>,
+    memo: Memo<(String, bool), Option<Best>>,
 }
 
 impl Lookups<'_> {
@@ -412,7 +424,8 @@ fn longest_place(
         }
         if !token.capitalized
             && !contains(NAME_CONNECTORS, surface)
-            && !contains(NAME_TAIL_WORDS, surface)
+            // "The Kharkiv region's Kupiansk district": a designator may carry the possessive.
+            && !contains(NAME_TAIL_WORDS, strip_possessive(surface))
         {
             break;
         }
@@ -428,6 +441,7 @@ fn longest_place(
         if phrase.len() < 2 {
             continue;
         }
+
         // Typos are looked for in lone capitalized words only: a word beside another
         // capitalized word is far more often part of a person's or an outlet's name, and
         // each typo search costs a few hundred probes.
@@ -442,6 +456,16 @@ fn longest_place(
         let fuzzy = end_idx == first && alone && phrase.chars().count() >= 7;
         let Some(best) = lookups.best(phrase, fuzzy) else { continue };
         if end_idx > first && best.how == MatchKind::Typo {
+            continue;
+        }
+        // "The city", "The region": an article and designators name nothing.
+        let no_name = tokens[first..=end_idx].iter().all(|token| {
+            let word = strip_possessive(word(text, token));
+            contains(&["the", "a", "an"], word)
+                || contains(NAME_TAIL_WORDS, word)
+                || contains(NAME_CONNECTORS, word)
+        });
+        if no_name {
             continue;
         }
         return Some(Found {

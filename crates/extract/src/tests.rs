@@ -789,3 +789,108 @@ proptest! {
         prop_assert!(large as f64 <= 4.5 * small.max(1) as f64, "{unit:?}: {small} then {large} steps");
     }
 }
+
+/// The mini gazetteer with the rows of Ukraine's full dump in `mini_dump.tsv`: namesake
+/// villages (three Piskys, three Stepoves, two Myrnes), oblasts and districts.
+fn villages() -> &'static Gazetteer {
+    static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
+    GAZETTEER.get_or_init(|| {
+        let mut builder = GazetteerBuilder::new();
+        builder.add_geonames(
+            "mini.tsv",
+            include_str!("../../../tests/data/gazetteer/mini.tsv").as_bytes(),
+        );
+        builder.add_natural_earth_admin1(
+            "mini_admin1.json",
+            include_str!("../../../tests/data/gazetteer/mini_admin1.json").as_bytes(),
+        );
+        builder.add_geonames_dump(
+            "mini_dump.tsv",
+            include_str!("../../../tests/data/gazetteer/mini_dump.tsv").as_bytes(),
+        );
+        builder.add_demonyms(
+            "mini_demonyms.tsv",
+            include_str!("../../../tests/data/gazetteer/mini_demonyms.tsv").as_bytes(),
+        );
+        builder.build().0
+    })
+}
+
+/// Every mention as `surface: geonames id`, and `(locates surface)` for a region written
+/// beside a name only to say where that is.
+#[track_caller]
+fn check_villages(text: &str, expect: &[&str]) {
+    let mentions = geoparse(villages(), &Article { text, title: None, published: None });
+    let actual: Vec<String> = mentions
+        .iter()
+        .filter(|mention| mention.role == Role::Literal)
+        .map(|mention| {
+            let id = mention.place.as_ref().and_then(|place| place.geonameid).unwrap_or(0);
+            let located = mention
+                .locates
+                .map(|at| format!(" (locates {})", mentions[at].text))
+                .unwrap_or_default();
+            format!("{}: {id}{located}", mention.text)
+        })
+        .collect();
+    assert_eq!(actual, expect, "in {text:?}");
+}
+
+// Issue 12: the oblast or raion written beside a village settles which namesake it is.
+#[test]
+fn a_region_beside_a_village_settles_its_namesakes_and_is_only_context() {
+    check_villages(
+        "Russian forces shelled Pisky, Kharkiv region, overnight.",
+        &["Pisky: 697500", "Kharkiv region: 706482 (locates Pisky)"],
+    );
+    check_villages(
+        "Fighting went on near Pisky (Donetsk oblast) all day.",
+        &["Pisky: 9113066", "Donetsk oblast: 709716 (locates Pisky)"],
+    );
+    check_villages(
+        "Troops entered Stepove in Zaporizhzhia's Polohy raion.",
+        &[
+            "Stepove: 687366",
+            "Zaporizhzhia: 687699 (locates Stepove)",
+            "Polohy raion: 696670 (locates Stepove)",
+        ],
+    );
+    check_villages(
+        "Paratroopers were detained near the village of Dzerkalne in the Amvrosiivka district.",
+        &["Dzerkalne: 9291424", "Amvrosiivka district: 713502 (locates Dzerkalne)"],
+    );
+    // A bare oblast name that is also its capital's: the oblast, not the city.
+    check_villages(
+        "Russian troops shelled Vovchansk, Kharkiv, on Friday.",
+        &["Vovchansk: 689304", "Kharkiv: 706482 (locates Vovchansk)"],
+    );
+    // A list of villages before the region: each is the one inside it.
+    check_villages(
+        "Shelling hit Pisky and Vovchansk in the Kharkiv region.",
+        &["Pisky: 697500", "Vovchansk: 689304", "Kharkiv region: 706482 (locates Vovchansk)"],
+    );
+}
+
+#[test]
+fn towns_in_a_list_are_towns_and_a_village_is_taken_near_the_other_places() {
+    // "Horlivka, Donetsk and Avdiivka" lists three towns: Donetsk is the city.
+    check_villages(
+        "Shelling hit Horlivka, Donetsk and Avdiivka.",
+        &["Horlivka: 707753", "Donetsk: 709717", "Avdiivka: 713122"],
+    );
+    // No region beside Pisky: the one near the other places the text names.
+    check_villages(
+        "Russian forces attacked Pisky, west of Donetsk, and shelled Avdiivka.",
+        &["Pisky: 9113066", "Donetsk: 709717", "Avdiivka: 713122"],
+    );
+}
+
+#[test]
+fn an_event_at_a_village_is_not_also_made_at_the_region_beside_it() {
+    let text = "Russian troops shelled Vovchansk, Kharkiv, on Friday. Shelling hit Robotyne, Zaporizhzhia region.";
+    let article = Article { text, title: None, published: crate::Date::new(2024, 5, 13) };
+    let events = crate::events(villages(), &article);
+    let places: Vec<(&str, Option<u32>)> =
+        events.iter().map(|event| (event.place_name.as_str(), event.geonameid)).collect();
+    assert_eq!(places, [("Vovchansk", Some(689304)), ("Robotyne", Some(695586))]);
+}

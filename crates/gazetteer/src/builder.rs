@@ -31,6 +31,71 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// What [`GazetteerBuilder::add_geonames_dump`] took from a country dump.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DumpReport {
+    /// Rows read (comments and blank lines aside).
+    pub rows: usize,
+    /// Places, regions and districts taken.
+    pub taken: usize,
+    /// Rows of other feature classes (rivers, hills, buildings, ...), left out.
+    pub other_features: usize,
+    /// Rows reported as broken and skipped.
+    pub bad_rows: usize,
+    /// The first row was no GeoNames row: nothing was taken.
+    pub not_a_dump: bool,
+    /// Countries of the rows taken.
+    pub countries: Vec<CountryCode>,
+    /// Places the GeoNames table (cities500) already had.
+    pub in_table: usize,
+    /// Of those, how many the dump names otherwise.
+    pub renamed: usize,
+    /// Of those, how many the dump puts more than 0.01° away.
+    pub moved: usize,
+}
+
+/// One row of KATOTTG, Ukraine's codifier of administrative units and settlements, as the
+/// ministry publishes it (`kodifikator.xlsx`): the codes of its levels, its category and
+/// its name in Ukrainian.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KatottgRow {
+    /// Row number in the sheet, for messages.
+    pub line: usize,
+    /// The codes of the first to fourth and the additional level (`UA23...`), empty where
+    /// the row has none.
+    pub levels: [String; 5],
+    /// `O` oblast, `K` city with special status, `P` raion, `H` hromada, `M` city, `T`
+    /// urban-type settlement, `C` village, `X` settlement, `B` city district.
+    pub category: String,
+    /// The official name, in Ukrainian.
+    pub name: String,
+}
+
+/// What [`GazetteerBuilder::add_katottg`] joined.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KatottgReport {
+    /// Rows read.
+    pub rows: usize,
+    /// Settlements among them (cities, settlements, villages).
+    pub settlements: usize,
+    /// Settlements joined to one GeoNames place of the same name in their raion.
+    pub joined: usize,
+    /// Of those, joined by the spelling of the official romanization (same skeleton)
+    /// rather than by the same name.
+    pub by_spelling: usize,
+    /// Settlements no GeoNames place of their raion is named like (reported).
+    pub unmatched: usize,
+    /// Of those, told from a namesake of their raion by lying clearly nearest the other
+    /// villages of their hromada.
+    pub by_hromada: usize,
+    /// Settlements with several GeoNames places of their name in their raion, or sharing
+    /// their one place with another settlement of the same name, that their hromada does
+    /// not tell apart (reported, not guessed).
+    pub ambiguous: usize,
+    /// Rows reported as broken.
+    pub bad_rows: usize,
+}
+
 /// Collects places and names from any number of sources, then builds a [`Gazetteer`].
 #[derive(Debug, Default)]
 pub struct GazetteerBuilder {
@@ -48,6 +113,15 @@ pub struct GazetteerBuilder {
     /// Best city (population, lon, lat) seen per level-2 subdivision.
     admin2_points: HashMap<usize, (u64, f64, f64)>,
     pending_demonyms: Vec<(String, String, String, usize)>,
+    /// Ids taken from a GeoNames table (`add_geonames`: cities500), which a full country
+    /// dump is checked against.
+    table_ids: std::collections::HashSet<u32>,
+    /// KATOTTG's oblasts, raions and hromadas: code prefix → official name, romanized.
+    katottg_units: Vec<(CompactString, CompactString)>,
+    /// Countries a full GeoNames dump was added for.
+    full_countries: Vec<CountryCode>,
+    /// Places joined to KATOTTG: (place index, the code's 17 digits).
+    katottg_codes: Vec<(usize, u64)>,
     common_words: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -117,6 +191,7 @@ impl GazetteerBuilder {
             match parse_geonames_row(text) {
                 Ok((place, names)) => {
                     taken += 1;
+                    self.table_ids.extend(place.geonameid);
                     if let Some(&existing) =
                         place.geonameid.and_then(|id| self.by_geonameid.get(&id))
                     {
@@ -132,6 +207,383 @@ impl GazetteerBuilder {
             }
         }
         taken
+    }
+
+    /// Adds a full GeoNames country dump (`UA.txt`, the 19-column format, every feature of one
+    /// country): its populated places, first-level regions and districts (raions, with
+    /// "raion"/"district" forms of their names); rivers, hills, buildings and the other
+    /// feature classes are counted and left out, since news names them far less often than
+    /// they collide with words.
+    ///
+    /// A place the GeoNames table (cities500) already holds is checked against it: the dump
+    /// is newer, so on disagreement its name and point win (the old name stays an alternate
+    /// name) and the disagreement is reported. When the first row is not a GeoNames row, the
+    /// whole input is reported as not a dump and nothing is taken.
+    pub fn add_geonames_dump(&mut self, source: &str, reader: impl BufRead) -> DumpReport {
+        let mut report = DumpReport::default();
+        for (line_idx, line) in reader.split(b'\n').enumerate() {
+            let line_no = line_idx + 1;
+            let bytes = match line {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    self.report(source, line_no, format!("read failed: {err}"));
+                    break;
+                }
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let text = text.trim_end_matches('\r');
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
+            report.rows += 1;
+            let (place, mut names) = match parse_geonames_row(text) {
+                Ok(row) => row,
+                Err(message) if report.rows == 1 => {
+                    self.report(
+                        source,
+                        line_no,
+                        format!("not a GeoNames dump ({message}); file skipped"),
+                    );
+                    report.not_a_dump = true;
+                    return report;
+                }
+                Err(message) => {
+                    self.report(source, line_no, message);
+                    report.bad_rows += 1;
+                    continue;
+                }
+            };
+            let kept = matches!(
+                (place.feature_class, place.feature_code.as_str()),
+                ('P', _) | ('A', "ADM1" | "ADM1H" | "ADM2" | "ADM2H")
+            );
+            if !kept {
+                report.other_features += 1;
+                continue;
+            }
+            if place.country != CountryCode::NONE && !report.countries.contains(&place.country) {
+                report.countries.push(place.country);
+                if !self.full_countries.contains(&place.country) {
+                    self.full_countries.push(place.country);
+                }
+            }
+            if matches!(place.feature_code.as_str(), "ADM2" | "ADM2H") {
+                let raw: Vec<String> = names.into_iter().map(|(name, _)| name).collect();
+                names = district_names(&raw);
+                // The district's own name is its preferred name, not an alternate.
+                if let Some(first) = names.first_mut() {
+                    first.1 = NameRole::Primary;
+                }
+            }
+            report.taken += 1;
+            let place_id = place.geonameid;
+            let Some(&existing) = place.geonameid.and_then(|id| self.by_geonameid.get(&id)) else {
+                self.push_place(place, names);
+                continue;
+            };
+            if place.geonameid.is_some_and(|id| self.table_ids.contains(&id)) {
+                report.in_table += 1;
+                let old = &self.places[existing];
+                let same_name = old.name == place.name;
+                let same_point =
+                    (old.lat - place.lat).abs() <= 0.01 && (old.lon - place.lon).abs() <= 0.01;
+                report.renamed += usize::from(!same_name);
+                report.moved += usize::from(!same_point);
+                if !same_name || !same_point {
+                    let message = format!(
+                        "geonameid {}: the GeoNames table has {} at {:.5},{:.5}, the dump {} at {:.5},{:.5}; the dump's is kept",
+                        place.geonameid.unwrap_or(0),
+                        old.name,
+                        old.lat,
+                        old.lon,
+                        place.name,
+                        place.lat,
+                        place.lon
+                    );
+                    self.report(source, line_no, message);
+                }
+            }
+            // A town takes the dump's name, point and codes; a region keeps its Natural
+            // Earth name and label point and gains the dump's names.
+            let old = &mut self.places[existing];
+            if old.kind == PlaceKind::Populated && place.kind == PlaceKind::Populated {
+                // GeoNames' counts move both ways between editions (the dump of 2026-07-28
+                // gives Kherson 66,000, cities500 of 2023 280,000): the larger one stands for
+                // the town's size.
+                let population = place.population.max(old.population);
+                if old.name != place.name {
+                    // The old name is now another name of the place ("Sieverne").
+                    for (_, role) in &mut self.names[existing] {
+                        if *role == NameRole::Primary {
+                            *role = NameRole::Alternate;
+                        }
+                    }
+                }
+                *old = Place { population, curated_id: old.curated_id.take(), ..place };
+            }
+            // For a place the table already had, only the dump's own names join (its
+            // preferred and ASCII names): the table's alternate names were checked when it
+            // was packaged, and a newer dump can bring a wrong one (the dump of 2026-07-28
+            // gives Nikopol "Sloviansk").
+            let in_table = place_id.is_some_and(|id| self.table_ids.contains(&id));
+            self.names[existing].extend(
+                names.into_iter().filter(|(_, role)| !in_table || *role != NameRole::Alternate),
+            );
+        }
+        report
+    }
+
+    /// Joins KATOTTG, Ukraine's official codifier, to the Ukrainian GeoNames places: call
+    /// after the country dump. Each settlement (city, settlement, village) is joined to the
+    /// one GeoNames populated place of its raion that bears its name (GeoNames' admin-2
+    /// codes for Ukraine are the digits of the KATOTTG raion codes); failing that, to the one
+    /// whose name has the same romanization skeleton as its official romanization. A joined
+    /// place gains the official name (in Ukrainian, and romanized by the national system,
+    /// which becomes its preferred name), its KATOTTG code and so its raion and hromada.
+    /// KATOTTG has no coordinates: a settlement with no such place, or with several, or
+    /// whose place another settlement of the same name also matches, is reported and left
+    /// out, never guessed.
+    pub fn add_katottg(
+        &mut self,
+        source: &str,
+        rows: impl IntoIterator<Item = KatottgRow>,
+    ) -> KatottgReport {
+        let ukraine = CountryCode::parse("UA").unwrap_or(CountryCode::NONE);
+        let mut report = KatottgReport::default();
+        let first_diagnostic = self.diagnostics.len();
+        // GeoNames' Ukrainian towns by (raion, folded name) and by (raion, skeleton).
+        let mut by_name: HashMap<(CompactString, String), Vec<usize>> = HashMap::new();
+        let mut by_skeleton: HashMap<(CompactString, String), Vec<usize>> = HashMap::new();
+        for (idx, place) in self.places.iter().enumerate() {
+            if place.country != ukraine
+                || place.kind != PlaceKind::Populated
+                || place.admin2.is_empty()
+            {
+                continue;
+            }
+            for (name, _) in &self.names[idx] {
+                let key = fold(name);
+                if let Some(skel) = skeleton(&key) {
+                    push_unique(by_skeleton.entry((place.admin2.clone(), skel)).or_default(), idx);
+                }
+                push_unique(by_name.entry((place.admin2.clone(), key)).or_default(), idx);
+            }
+        }
+        // Each settlement with the GeoNames places of its raion that bear its name.
+        let mut settlements: Vec<Settlement> = Vec::new();
+        // Raions: (code digits, name, romanized name).
+        let mut raions: Vec<(String, String, String)> = Vec::new();
+        for row in rows {
+            report.rows += 1;
+            let name = row.name.trim().to_owned();
+            let code =
+                row.levels.iter().rev().map(|code| code.trim()).find(|code| !code.is_empty());
+            let Some(code) = code.map(str::to_owned) else {
+                self.report(source, row.line, "a row with no code");
+                report.bad_rows += 1;
+                continue;
+            };
+            if name.is_empty() || !code.starts_with("UA") || code.len() < 9 || !code.is_ascii() {
+                self.report(source, row.line, format!("bad code {code:?} or empty name"));
+                report.bad_rows += 1;
+                continue;
+            }
+            let official = crate::normalize::romanize_ukrainian(&name);
+            match row.category.trim() {
+                "O" => self.katottg_units.push((code[..4].into(), official.into())),
+                "P" => {
+                    self.katottg_units.push((code[..6].into(), official.as_str().into()));
+                    raions.push((code[2..6].to_owned(), name, official));
+                }
+                "H" => self.katottg_units.push((code[..9].into(), official.into())),
+                "M" | "T" | "C" | "X" => {
+                    report.settlements += 1;
+                    let raion: CompactString = code[2..6].into();
+                    let exact = by_name.get(&(raion.clone(), fold(&name))).cloned();
+                    let spelled = || {
+                        let skel = skeleton(&fold(&official)).unwrap_or_default();
+                        by_skeleton.get(&(raion.clone(), skel)).cloned()
+                    };
+                    let (candidates, by_spelling) = match exact {
+                        Some(exact) => (exact, false),
+                        None => (spelled().unwrap_or_default(), true),
+                    };
+                    settlements.push(Settlement {
+                        line: row.line,
+                        category: row.category.trim().to_owned(),
+                        code,
+                        name,
+                        official,
+                        candidates,
+                        by_spelling,
+                    });
+                }
+                // City districts and the two cities with special status (Kyiv and
+                // Sevastopol, which GeoNames has as cities of their own) are not joined.
+                _ => {}
+            }
+        }
+        // First the unique matches: one place, named by no other settlement of its raion.
+        let mut claims: HashMap<usize, usize> = HashMap::new();
+        for settlement in &settlements {
+            for &idx in &settlement.candidates {
+                *claims.entry(idx).or_default() += 1;
+            }
+        }
+        let mut chosen: Vec<Option<usize>> = settlements
+            .iter()
+            .map(|settlement| match settlement.candidates[..] {
+                [idx] if claims.get(&idx) == Some(&1) => Some(idx),
+                _ => None,
+            })
+            .collect();
+        // Then two villages of one name in one raion (in different hromadas): each is the
+        // place clearly nearest the villages of its own hromada joined so far.
+        let mut hromadas: HashMap<&str, (f64, f64, usize)> = HashMap::new();
+        for (settlement, idx) in settlements.iter().zip(&chosen) {
+            if let Some(idx) = idx {
+                let place = &self.places[*idx];
+                let sum = hromadas.entry(&settlement.code[..9]).or_default();
+                *sum = (sum.0 + place.lon, sum.1 + place.lat, sum.2 + 1);
+            }
+        }
+        let mut by_hromada = vec![false; settlements.len()];
+        for (at, settlement) in settlements.iter().enumerate() {
+            if chosen[at].is_some() || settlement.candidates.is_empty() {
+                continue;
+            }
+            let Some(&(lon, lat, n)) = hromadas.get(&settlement.code[..9]) else { continue };
+            let centre = geo::Point::new(lon / n as f64, lat / n as f64);
+            let mut by_distance: Vec<(f64, usize)> = settlement
+                .candidates
+                .iter()
+                .map(|&idx| {
+                    let place = &self.places[idx];
+                    let meters = geo::Distance::distance(
+                        &geo::Haversine,
+                        centre,
+                        geo::Point::new(place.lon, place.lat),
+                    );
+                    (meters, idx)
+                })
+                .collect();
+            by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let nearest = by_distance[0];
+            let clear = nearest.0 <= HROMADA_RADIUS_METERS
+                && by_distance.get(1).is_none_or(|second| second.0 >= 2.0 * nearest.0.max(2_000.0));
+            if clear {
+                chosen[at] = Some(nearest.1);
+                by_hromada[at] = true;
+            }
+        }
+        self.name_raions(&raions, &settlements);
+        // A place chosen for two settlements is neither's.
+        let mut taken: HashMap<usize, usize> = HashMap::new();
+        for idx in chosen.iter().flatten() {
+            *taken.entry(*idx).or_default() += 1;
+        }
+        for (at, settlement) in settlements.into_iter().enumerate() {
+            let idx = chosen[at].filter(|idx| taken.get(idx) == Some(&1));
+            let Some(idx) = idx else {
+                let message = if settlement.candidates.is_empty() {
+                    report.unmatched += 1;
+                    "no GeoNames place of that name in its raion".to_owned()
+                } else {
+                    report.ambiguous += 1;
+                    let ids: Vec<String> = settlement
+                        .candidates
+                        .iter()
+                        .map(|&idx| self.places[idx].geonameid.unwrap_or(0).to_string())
+                        .collect();
+                    format!(
+                        "the GeoNames places of that name in its raion (geonames {}) are named by several settlements or not clearly nearest its hromada",
+                        ids.join(", ")
+                    )
+                };
+                let line = settlement.line;
+                let label =
+                    format!("{} {} ({})", settlement.category, settlement.name, settlement.code);
+                self.report(source, line, format!("{label}: {message}; not joined"));
+                continue;
+            };
+            report.joined += 1;
+            report.by_spelling += usize::from(settlement.by_spelling);
+            report.by_hromada += usize::from(by_hromada[at]);
+            if let Some(digits) =
+                settlement.code.get(2..).and_then(|digits| digits.parse::<u64>().ok())
+            {
+                self.katottg_codes.push((idx, digits));
+            }
+            let place = &mut self.places[idx];
+            if place.name != settlement.official {
+                for (_, role) in &mut self.names[idx] {
+                    if *role == NameRole::Primary {
+                        *role = NameRole::Alternate;
+                    }
+                }
+                place.name = settlement.official.as_str().into();
+            }
+            self.names[idx].push((settlement.official, NameRole::Primary));
+            self.names[idx].push((settlement.name, NameRole::Alternate));
+        }
+        // The messages in the codifier's order, as a reader of the report goes down it.
+        self.diagnostics[first_diagnostic..].sort_by_key(|diagnostic| diagnostic.line);
+        report
+    }
+
+    /// Gives GeoNames' districts of Ukraine their official names from KATOTTG: the
+    /// adjective ("Kupianskyi raion", "Куп'янський район") and the name of the town the
+    /// raion is named after, as news writes it ("Kupiansk raion", "Kupiansk district"),
+    /// which becomes the district's preferred name (GeoNames calls some of them by their
+    /// old city councils, "Kupianska Miskrada").
+    fn name_raions(&mut self, raions: &[(String, String, String)], settlements: &[Settlement]) {
+        let mut districts: HashMap<&str, usize> = HashMap::new();
+        for (idx, place) in self.places.iter().enumerate() {
+            if place.feature_code == "ADM2"
+                && place.country.as_str() == "UA"
+                && !place.admin2.is_empty()
+            {
+                districts.insert(place.admin2.as_str(), idx);
+            }
+        }
+        let districts: HashMap<String, usize> =
+            districts.into_iter().map(|(code, idx)| (code.to_owned(), idx)).collect();
+        for (code, name, official) in raions {
+            let Some(&idx) = districts.get(code.as_str()) else { continue };
+            let stem = raion_stem(name);
+            // The town the raion is named after: a city of the raion whose name begins with
+            // the adjective's stem (Покровський: Покровськ; Пологівський: Пологи).
+            let centre = ["M", "X", "T"].iter().find_map(|category| {
+                let mut found = settlements.iter().filter(|settlement| {
+                    settlement.category == *category
+                        && settlement.code.get(2..6) == Some(code.as_str())
+                        && stem.chars().count() >= 3
+                        && settlement.name.to_lowercase().starts_with(&stem)
+                });
+                let first = found.next()?;
+                found.next().is_none().then_some(first)
+            });
+            let mut raw = vec![format!("{official} raion"), format!("{} район", name.trim())];
+            if let Some(centre) = centre {
+                let display = format!("{} Raion", centre.official);
+                raw.insert(0, display.clone());
+                raw.push(format!("{} район", centre.name));
+                let place = &mut self.places[idx];
+                if place.name != display {
+                    for (_, role) in &mut self.names[idx] {
+                        if *role == NameRole::Primary {
+                            *role = NameRole::Alternate;
+                        }
+                    }
+                    place.name = display.as_str().into();
+                }
+            }
+            let mut names = district_names(&raw);
+            if let (Some(first), true) = (names.first_mut(), centre.is_some()) {
+                first.1 = NameRole::Primary;
+            }
+            self.names[idx].extend(names);
+        }
     }
 
     /// Adds first-level regions from Natural Earth's admin-1 GeoJSON (the `admin1.json`
@@ -219,7 +671,8 @@ impl GazetteerBuilder {
                 lat,
                 country,
                 admin1,
-                feature_class: "A".into(),
+                admin2: CompactString::default(),
+                feature_class: 'A',
                 feature_code: "ADM1".into(),
                 population: 0,
                 kind: PlaceKind::Admin1,
@@ -277,7 +730,8 @@ impl GazetteerBuilder {
                 lat: f64::NAN,
                 country,
                 admin1: CompactString::default(),
-                feature_class: "A".into(),
+                admin2: CompactString::default(),
+                feature_class: 'A',
                 feature_code: "PCLI".into(),
                 population: 0,
                 kind: PlaceKind::Country,
@@ -411,7 +865,8 @@ impl GazetteerBuilder {
                 lat,
                 country,
                 admin1,
-                feature_class: "P".into(),
+                admin2: CompactString::default(),
+                feature_class: 'P',
                 feature_code: "PPL".into(),
                 population,
                 kind: PlaceKind::Populated,
@@ -548,7 +1003,8 @@ impl GazetteerBuilder {
             lat,
             country,
             admin1: cols[7].trim().into(),
-            feature_class: feature_class_of(feature_code).into(),
+            admin2: CompactString::default(),
+            feature_class: feature_class_of(feature_code),
             feature_code: feature_code.into(),
             population,
             kind,
@@ -668,7 +1124,12 @@ impl GazetteerBuilder {
         let mut pool_ids: HashMap<String, u32> = HashMap::new();
         let mut raw = Vec::new();
         let mut key = String::new();
+        // The builder's place index → the gazetteer's (places without a point are left out).
+        let mut new_index: Vec<Option<u32>> = Vec::with_capacity(self.places.len());
         for (place, names) in self.places.into_iter().zip(self.names) {
+            new_index.push(
+                u32::try_from(places.len()).ok().filter(|_| valid_point(place.lon, place.lat)),
+            );
             if !valid_point(place.lon, place.lat) {
                 self.diagnostics.push(Diagnostic {
                     source: "build".to_owned(),
@@ -711,7 +1172,19 @@ impl GazetteerBuilder {
             .collect();
         common_words.sort_unstable();
         common_words.dedup();
-        (Gazetteer::assemble(places, pool, index, common_words), self.diagnostics)
+        let mut gazetteer = Gazetteer::assemble(places, pool, index, common_words);
+        gazetteer.units = self.katottg_units.into_iter().collect();
+        self.full_countries.sort();
+        gazetteer.full_countries = self.full_countries;
+        let mut katottg: Vec<(u32, u64)> = self
+            .katottg_codes
+            .into_iter()
+            .filter_map(|(idx, digits)| Some((new_index.get(idx).copied().flatten()?, digits)))
+            .collect();
+        katottg.sort_unstable();
+        katottg.dedup_by_key(|&mut (place, _)| place);
+        gazetteer.katottg = katottg;
+        (gazetteer, self.diagnostics)
     }
 
     fn place_admin2(&mut self) {
@@ -736,7 +1209,8 @@ impl GazetteerBuilder {
                 lat,
                 country,
                 admin1,
-                feature_class: "A".into(),
+                admin2: CompactString::default(),
+                feature_class: 'A',
                 feature_code: "ADM2".into(),
                 population: 0,
                 kind: PlaceKind::Area,
@@ -767,6 +1241,49 @@ impl GazetteerBuilder {
     }
 }
 
+/// A KATOTTG settlement on its way to a GeoNames place.
+struct Settlement {
+    line: usize,
+    category: String,
+    code: String,
+    name: String,
+    official: String,
+    /// The GeoNames places of its raion named like it.
+    candidates: Vec<usize>,
+    /// The candidates share the skeleton of its official romanization, not its name.
+    by_spelling: bool,
+}
+
+/// The farthest a village lies from the middle of its hromada's other villages when two
+/// namesakes of its raion are told apart by their hromadas.
+const HROMADA_RADIUS_METERS: f64 = 25_000.0;
+
+/// The stem of a raion's adjective that the name of its town begins with, lower case:
+/// Покровський → покров, Пологівський → полог, Шосткинський → шостк.
+fn raion_stem(adjective: &str) -> String {
+    let lower = adjective.trim().to_lowercase();
+    let mut stem = lower.as_str();
+    for suffix in ["ський", "цький", "зький"] {
+        if let Some(rest) = stem.strip_suffix(suffix) {
+            stem = rest;
+            break;
+        }
+    }
+    for suffix in ["ів", "їв", "ин"] {
+        if let Some(rest) = stem.strip_suffix(suffix) {
+            stem = rest;
+            break;
+        }
+    }
+    stem.to_owned()
+}
+
+fn push_unique(list: &mut Vec<usize>, idx: usize) {
+    if !list.contains(&idx) {
+        list.push(idx);
+    }
+}
+
 fn valid_point(lon: f64, lat: f64) -> bool {
     lon.is_finite()
         && lat.is_finite()
@@ -774,14 +1291,14 @@ fn valid_point(lon: f64, lat: f64) -> bool {
         && (-90.0..=90.0).contains(&lat)
 }
 
-fn feature_class_of(code: &str) -> &'static str {
+fn feature_class_of(code: &str) -> char {
     match code {
-        "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCL" | "ADM1" | "ADM2" | "RGN" | "ZN" => "A",
-        "CONT" => "L",
-        "SEA" | "GULF" | "STRT" | "STM" | "RSV" | "LK" | "BAY" => "H",
-        "ISL" | "PEN" | "SPIT" | "MT" | "HLL" => "T",
-        code if code.starts_with("PPL") => "P",
-        _ => "S",
+        "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCL" | "ADM1" | "ADM2" | "RGN" | "ZN" => 'A',
+        "CONT" => 'L',
+        "SEA" | "GULF" | "STRT" | "STM" | "RSV" | "LK" | "BAY" => 'H',
+        "ISL" | "PEN" | "SPIT" | "MT" | "HLL" => 'T',
+        code if code.starts_with("PPL") => 'P',
+        _ => 'S',
     }
 }
 
@@ -828,7 +1345,8 @@ fn parse_geonames_row(text: &str) -> Result<(Place, Vec<(String, NameRole)>), St
         lat,
         country,
         admin1: cols[10].trim().into(),
-        feature_class: class.into(),
+        admin2: cols.get(11).map_or("", |code| code.trim()).into(),
+        feature_class: class.chars().next().filter(char::is_ascii_alphabetic).unwrap_or('?'),
         feature_code: code.into(),
         population,
         kind,

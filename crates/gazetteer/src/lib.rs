@@ -50,9 +50,11 @@ use std::sync::OnceLock;
 
 use compact_str::CompactString;
 
-pub use crate::builder::{Diagnostic, GazetteerBuilder};
+pub use crate::builder::{Diagnostic, DumpReport, GazetteerBuilder, KatottgReport, KatottgRow};
 pub use crate::error::{Error, Result};
-pub use crate::lookup::{BORDER_REGION, Candidate, LookupContext, MatchKind, Rank, Resolution};
+pub use crate::lookup::{
+    BORDER_REGION, Candidate, LookupContext, MatchKind, Rank, Resolution, Within,
+};
 pub use crate::place::{CountryCode, Place, PlaceId, PlaceKind};
 pub use crate::spatial::Nearby;
 
@@ -67,6 +69,8 @@ pub(crate) struct Summary {
     pub(crate) lat: f64,
     /// Hash of the admin-1 code (0 when there is none), compared with the caller's context.
     pub(crate) admin1: u64,
+    /// Hash of the admin-2 code (0 when there is none).
+    pub(crate) admin2: u64,
     /// Feature prior: continents, countries, regions and curated places over hamlets.
     pub(crate) feature: f32,
     pub(crate) country: CountryCode,
@@ -102,10 +106,14 @@ fn feature_prior(place: &Place) -> f32 {
     }
 }
 
-/// All names as one string with offsets: one allocation instead of millions.
+/// All names as one buffer with offsets: one allocation instead of millions.
+///
+/// The buffer is UTF-8 name by name, checked when a name is read rather than as a whole at
+/// load: a lookup reads a handful of names, and checking 40 MB of them once cost a fifth of
+/// the snapshot's load time. A name that is not UTF-8 (a corrupt snapshot) reads as empty.
 #[derive(Debug, Default)]
 pub(crate) struct NamePool {
-    pub(crate) text: String,
+    pub(crate) text: Vec<u8>,
     pub(crate) starts: Vec<u32>,
 }
 
@@ -113,7 +121,7 @@ impl NamePool {
     pub(crate) fn push(&mut self, name: &str) -> u32 {
         let id = u32::try_from(self.starts.len()).unwrap_or(u32::MAX);
         self.starts.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-        self.text.push_str(name);
+        self.text.extend_from_slice(name.as_bytes());
         id
     }
 
@@ -121,7 +129,7 @@ impl NamePool {
         let idx = id as usize;
         let start = self.starts.get(idx).copied().unwrap_or(0) as usize;
         let end = self.starts.get(idx + 1).map_or(self.text.len(), |&end| end as usize);
-        self.text.get(start..end).unwrap_or("")
+        self.text.get(start..end).and_then(|bytes| std::str::from_utf8(bytes).ok()).unwrap_or("")
     }
 }
 
@@ -140,6 +148,14 @@ pub struct Gazetteer {
     common_words: HashSet<u64, BuildHasherDefault<index::KeyHasher>>,
     countries: HashMap<CountryCode, PlaceId>,
     admin1: HashMap<(CountryCode, CompactString), PlaceId>,
+    admin2: HashMap<(CountryCode, CompactString), PlaceId>,
+    /// KATOTTG's oblasts, raions and hromadas: code prefix (`UA23`, `UA2310`, `UA2310027`)
+    /// → official name, romanized.
+    units: HashMap<CompactString, CompactString>,
+    /// Countries whose every GeoNames place is in (a full dump was added), sorted.
+    full_countries: Vec<CountryCode>,
+    /// Ukrainian settlements joined to KATOTTG: (place id, the code's 17 digits), by id.
+    katottg: Vec<(u32, u64)>,
     spatial: OnceLock<spatial::SpatialIndex>,
 }
 
@@ -152,6 +168,7 @@ impl Gazetteer {
     ) -> Gazetteer {
         let mut countries = HashMap::new();
         let mut admin1 = HashMap::new();
+        let mut admin2 = HashMap::new();
         for (idx, place) in places.iter().enumerate() {
             let id = PlaceId(u32::try_from(idx).unwrap_or(u32::MAX));
             match place.kind {
@@ -160,6 +177,9 @@ impl Gazetteer {
                 }
                 PlaceKind::Admin1 if !place.admin1.is_empty() => {
                     admin1.entry((place.country, place.admin1.clone())).or_insert(id);
+                }
+                PlaceKind::Area if place.feature_code == "ADM2" && !place.admin2.is_empty() => {
+                    admin2.entry((place.country, place.admin2.clone())).or_insert(id);
                 }
                 _ => {}
             }
@@ -172,6 +192,7 @@ impl Gazetteer {
                 lon: place.lon,
                 lat: place.lat,
                 admin1: admin1_key(&place.admin1),
+                admin2: admin1_key(&place.admin2),
                 feature: feature_prior(place),
                 country: place.country,
                 kind: place.kind,
@@ -185,6 +206,10 @@ impl Gazetteer {
             common_words,
             countries,
             admin1,
+            admin2,
+            units: HashMap::new(),
+            full_countries: Vec::new(),
+            katottg: Vec::new(),
             spatial: OnceLock::new(),
         }
     }
@@ -225,6 +250,45 @@ impl Gazetteer {
             return None;
         }
         self.admin1.get(&(place.country, place.admin1.clone())).and_then(|&id| self.place(id))
+    }
+
+    /// The district (raion) a place lies in, if known: GeoNames' admin-2 area of its code.
+    pub fn admin2_of(&self, place: &Place) -> Option<&Place> {
+        if place.admin2.is_empty() {
+            return None;
+        }
+        self.admin2.get(&(place.country, place.admin2.clone())).and_then(|&id| self.place(id))
+    }
+
+    /// Ukraine's official code of a settlement (KATOTTG, `UA23100270150025192`), when the
+    /// codifier was joined to the place.
+    pub fn katottg(&self, place: PlaceId) -> Option<String> {
+        let at = self.katottg.binary_search_by_key(&place.0, |&(id, _)| id).ok()?;
+        Some(format!("UA{:017}", self.katottg[at].1))
+    }
+
+    /// The official names of the raion and the hromada a Ukrainian settlement belongs to,
+    /// romanized (`Polohivskyi`, `Tokmatska`), when KATOTTG was joined to it.
+    pub fn katottg_units(&self, place: PlaceId) -> (Option<&str>, Option<&str>) {
+        let Some(code) = self.katottg(place) else { return (None, None) };
+        let unit = |len: usize| code.get(..len).and_then(|prefix| self.units.get(prefix));
+        (unit(6).map(CompactString::as_str), unit(9).map(CompactString::as_str))
+    }
+
+    /// Number of settlements joined to KATOTTG.
+    pub fn n_katottg_joined(&self) -> usize {
+        self.katottg.len()
+    }
+
+    /// Countries of which every GeoNames place is known (a full country dump was built in);
+    /// of the others, only populated places of 500 people or more (cities500).
+    pub fn full_countries(&self) -> &[CountryCode] {
+        &self.full_countries
+    }
+
+    /// Number of KATOTTG oblasts, raions and hromadas known.
+    pub fn n_katottg_units(&self) -> usize {
+        self.units.len()
     }
 
     /// True when `word` is a common English word ("bay", "hope", "march").

@@ -25,8 +25,15 @@ pub struct LookupContext {
     /// First-level regions the text names, as (country, GeoNames admin1 code); weaker than a
     /// country, since a text names regions for other reasons than where things happen.
     pub admin1: Vec<(CountryCode, String)>,
-    /// A point the place is probably near (a place resolved nearby in the text).
-    pub near: Option<geo::Point<f64>>,
+    /// Points the place is probably near (places the text names and that are settled); a
+    /// candidate gains by its distance to the nearest of them.
+    pub near: Vec<geo::Point<f64>>,
+    /// Regions the text names right beside the name ("Stepove, Zaporizhzhia region",
+    /// "Pisky (Donetsk oblast)", "the village of Dzerkalne in the Amvrosiivka district",
+    /// "Myrne in Kharkiv's Kupiansk raion"): a place inside one is almost surely the one
+    /// meant, whatever its namesakes' size, and a place inside each of several nested ones
+    /// more surely still.
+    pub within: Vec<Within>,
     /// Favour places in the Russia / Ukraine / Belarus / Baltic border region.
     pub region_prior: bool,
     /// Try typos one edit away when nothing matches exactly.
@@ -41,7 +48,8 @@ impl LookupContext {
         LookupContext {
             countries: Vec::new(),
             admin1: Vec::new(),
-            near: None,
+            near: Vec::new(),
+            within: Vec::new(),
             region_prior: false,
             fuzzy: true,
             limit: 10,
@@ -51,6 +59,68 @@ impl LookupContext {
     /// The border region prior on, no other context.
     pub fn border_region() -> LookupContext {
         LookupContext { region_prior: true, ..LookupContext::none() }
+    }
+}
+
+/// A region as it settles which of a name's namesakes is meant: a first-level region, a
+/// district (its admin-2 code; a historical district, which no town's code names, by the
+/// area around its point). Made by [`Gazetteer::within_of`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Within {
+    country: CountryCode,
+    /// Hash of the admin-1 code (0: any).
+    admin1: u64,
+    /// Hash of the admin-2 code (0: any).
+    admin2: u64,
+    /// For a district no code names: its point and how far around it a place may lie.
+    around: Option<(geo::Point<f64>, f64)>,
+}
+
+/// How far around the point of a historical district (a pre-2020 raion) its villages lie.
+const OLD_DISTRICT_RADIUS_METERS: f64 = 35_000.0;
+/// What lying inside a region the text names beside the name is worth: more than any
+/// difference of size between namesakes (a village of none against a town of 100,000 is
+/// about 2 points).
+const WITHIN_BONUS: f32 = 4.0;
+
+impl Within {
+    fn holds(&self, place: &Summary) -> bool {
+        if place.country != self.country
+            || (self.admin1 != 0 && place.admin1 != self.admin1)
+            || (self.admin2 != 0 && place.admin2 != self.admin2)
+        {
+            return false;
+        }
+        self.around.is_none_or(|(centre, radius)| {
+            Haversine.distance(centre, geo::Point::new(place.lon, place.lat)) <= radius
+        })
+    }
+}
+
+impl Gazetteer {
+    /// The region a place names when a text writes it beside another name: a first-level
+    /// region itself, a district (by its code, or a historical one by the area around it),
+    /// or for a town the first-level region it lies in ("Vovchansk, Kharkiv", where Kharkiv
+    /// is the oblast named after its capital). `None` for countries, areas and features.
+    pub fn within_of(&self, place: &Place) -> Option<Within> {
+        let admin1 = crate::admin1_key(&place.admin1);
+        let base = Within { country: place.country, admin1, admin2: 0, around: None };
+        match (place.kind, place.feature_code.as_str()) {
+            (PlaceKind::Admin1, _) if admin1 != 0 => Some(base),
+            (PlaceKind::Area, "ADM2") if !place.admin2.is_empty() => {
+                Some(Within { admin2: crate::admin1_key(&place.admin2), ..base })
+            }
+            (PlaceKind::Area, "ADM2" | "ADM2H") => {
+                Some(Within { around: Some((place.point(), OLD_DISTRICT_RADIUS_METERS)), ..base })
+            }
+            (PlaceKind::Populated, _) if admin1 != 0 => Some(base),
+            _ => None,
+        }
+    }
+
+    /// True when the place lies in the region.
+    pub fn is_within(&self, place: PlaceId, within: &Within) -> bool {
+        self.summaries.get(place.0 as usize).is_some_and(|summary| within.holds(summary))
     }
 }
 
@@ -152,6 +222,10 @@ const SAME_SPOT_METERS: f64 = 50_000.0;
 /// Variants further from the query than this (1 minus normalized edit distance) are
 /// different names that happen to share consonants.
 const MIN_VARIANT_SIMILARITY: f32 = 0.7;
+/// The same for a place with no population recorded.
+const MIN_VARIANT_SIMILARITY_UNCOUNTED: f32 = 0.8;
+/// The population every populated place counts as at least (see `rank`).
+const VILLAGE_PEOPLE: u64 = 1_000;
 /// Longest query looked up; longer text is not a place name.
 const MAX_QUERY_BYTES: usize = 200;
 
@@ -183,7 +257,15 @@ impl Gazetteer {
         // An exact hit (other than a region's bare name) settles the spelling; otherwise a
         // variant spelling of a place in a country of competing romanizations may be meant.
         let settled = found.iter().any(|(_, how)| *how != MatchKind::RegionName);
-        if latin && !settled && !self.is_common_key(&key) {
+        // A region written beside the name that holds none of its exact hits may hold a
+        // village spelled another way ("Kuibyshevo, Zaporizhzhia region" for Kuibysheve,
+        // when Kuibyshevo is also a village in Crimea): variants inside it are looked for.
+        let inside = |entry: &Entry| {
+            context.within.iter().any(|within| within.holds(&self.summaries[entry.place as usize]))
+        };
+        let within_missed =
+            !context.within.is_empty() && !found.iter().any(|(entry, _)| inside(entry));
+        if latin && (!settled || within_missed) && !self.is_common_key(&key) {
             if let Some(skel) = skeleton(&key).filter(|skel| skeleton_strength(skel) >= 4) {
                 let syllables = vowel_groups(&key);
                 let mut scratch = String::new();
@@ -198,8 +280,17 @@ impl Gazetteer {
                     // Romanizations change vowels, not how many syllables a name has:
                     // "Peskov" is not "Pskov", "Chornobyl" is not "Carnaubal".
                     fold_into(self.pool.get(entry.name), &mut scratch);
+                    // Thirty thousand villages of no recorded size (a country's full dump)
+                    // make the skeletons crowded: a spelling of one must be closer, or a
+                    // surname spelled the German way ("Klitschko") meets one ("Klitsko").
+                    let needed = if place.population == 0 {
+                        MIN_VARIANT_SIMILARITY_UNCOUNTED
+                    } else {
+                        MIN_VARIANT_SIMILARITY
+                    };
                     if vowel_groups(&scratch) == syllables
-                        && similarity(&key, &scratch) >= MIN_VARIANT_SIMILARITY
+                        && similarity(&key, &scratch) >= needed
+                        && (!settled || inside(&entry))
                     {
                         found.push((entry, MatchKind::Variant));
                     }
@@ -238,6 +329,10 @@ impl Gazetteer {
             && !name.chars().any(char::is_lowercase);
         let admin1: Vec<(CountryCode, u64)> =
             context.admin1.iter().map(|(country, code)| (*country, admin1_key(code))).collect();
+        // The points to be near as unit vectors, once: a candidate's nearest is then a few
+        // multiplications away, not a haversine per point.
+        let near: Vec<[f64; 3]> =
+            context.near.iter().map(|point| unit_vector(point.x(), point.y())).collect();
         let mut scored: Vec<(Entry, MatchKind, Rank)> = found
             .into_iter()
             .map(|(entry, how)| {
@@ -248,8 +343,14 @@ impl Gazetteer {
                 } else {
                     ""
                 };
-                let mut rank =
-                    rank(summary, how, &key, matched_name, context, &admin1, &mut scratch);
+                let mut rank = rank(
+                    summary,
+                    how,
+                    &key,
+                    matched_name,
+                    &Scoring { context, admin1: &admin1, near: &near },
+                    &mut scratch,
+                );
                 // "EU" in capitals is the European Union, not the French town of Eu.
                 if acronym && !matched_name.chars().all(|c| !c.is_lowercase()) {
                     rank.name -= 1.5;
@@ -342,16 +443,31 @@ impl Gazetteer {
     }
 }
 
+/// The caller's context as ranking reads it, prepared once per lookup.
+struct Scoring<'a> {
+    context: &'a LookupContext,
+    /// The context's admin-1 regions, by hash.
+    admin1: &'a [(CountryCode, u64)],
+    /// The context's points to be near, as unit vectors.
+    near: &'a [[f64; 3]],
+}
+
+/// The unit vector of a point on the sphere.
+fn unit_vector(lon: f64, lat: f64) -> [f64; 3] {
+    let (lon, lat) = (lon.to_radians(), lat.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
 /// Scores one candidate; the parts are kept in the `Rank`.
 fn rank(
     place: &Summary,
     how: MatchKind,
     key: &str,
     matched_name: &str,
-    context: &LookupContext,
-    admin1: &[(CountryCode, u64)],
+    scoring: &Scoring<'_>,
     scratch: &mut String,
 ) -> Rank {
+    let Scoring { context, admin1, near } = *scoring;
     let name = match how {
         MatchKind::Name => 3.0,
         MatchKind::AlternateName => 2.8,
@@ -367,8 +483,13 @@ fn rank(
     // count as 300,000 people, so a bare "California" is the state but a bare "Donetsk"
     // is still the city.
     let exact = matches!(how, MatchKind::Name | MatchKind::AlternateName | MatchKind::RegionName);
+    // A town's population separates towns, not villages: GeoNames has none for two Ukrainian
+    // villages in three, and a village of 400 is not likelier news than one of no count, so
+    // every populated place counts as at least a village of 1,000.
     let people = if place.population == 0 && place.kind == PlaceKind::Admin1 && exact {
         300_000
+    } else if place.kind == PlaceKind::Populated {
+        place.population.max(VILLAGE_PEOPLE)
     } else {
         place.population
     };
@@ -385,9 +506,24 @@ fn rank(
     {
         in_context += 1.0;
     }
-    if let Some(near) = context.near {
-        let km = Haversine.distance(near, geo::Point::new(place.lon, place.lat)) / 1000.0;
-        in_context += (2.0 * (-km / 150.0).exp()) as f32;
+    if !near.is_empty() {
+        // The nearest point has the largest dot product; its chord gives the great-circle
+        // distance exactly (the sphere of `Haversine`).
+        let point = unit_vector(place.lon, place.lat);
+        let dot = near
+            .iter()
+            .map(|v| v[0] * point[0] + v[1] * point[1] + v[2] * point[2])
+            .fold(f64::NEG_INFINITY, f64::max);
+        let chord = (2.0 - 2.0 * dot.clamp(-1.0, 1.0)).max(0.0).sqrt();
+        let meters = 2.0 * geo::Haversine.radius() * (chord / 2.0).min(1.0).asin();
+        // Near in the region's sense (150 km) and in the village's (15 km): of two namesake
+        // villages the one beside the other places named wins.
+        in_context += (2.0 * (-meters / 150_000.0).exp() + (-meters / 15_000.0).exp()) as f32;
+    }
+    // "In Kharkiv's Kupiansk raion": inside the oblast counts, inside the raion too.
+    let held = context.within.iter().filter(|within| within.holds(place)).count();
+    if held > 0 {
+        in_context += WITHIN_BONUS + (held - 1) as f32;
     }
     Rank { name, population, feature: place.feature, region, context: in_context }
 }

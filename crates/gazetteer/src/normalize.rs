@@ -266,3 +266,52 @@ pub const REGION_DESIGNATORS: &[&str] = &[
     "district",
     "territory",
 ];
+
+/// Romanizes a Ukrainian name by the national system (Cabinet of Ministers resolution
+/// No. 55 of 27 January 2010), the spelling of official English names: `Роботине` →
+/// `Robotyne`, `Слов'янськ` → `Sloviansk`, `Запоріжжя` → `Zaporizhzhia`.
+///
+/// Є, Ї, Й, Ю and Я are written `Ye`, `Yi`, `Y`, `Yu`, `Ya` at the start of a word and
+/// `ie`, `i`, `i`, `iu`, `ia` elsewhere; `зг` is `zgh`; the soft sign and apostrophes are
+/// dropped. Other characters are kept as they are.
+pub fn romanize_ukrainian(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    let mut word_start = true;
+    let mut previous: Option<char> = None;
+    for ch in name.chars() {
+        let lower = ch.to_lowercase().next().unwrap_or(ch);
+        let upper = ch != lower;
+        let latin: Option<&str> = match lower {
+            'є' => Some(if word_start { "ye" } else { "ie" }),
+            'ї' => Some(if word_start { "yi" } else { "i" }),
+            'й' => Some(if word_start { "y" } else { "i" }),
+            'ю' => Some(if word_start { "yu" } else { "iu" }),
+            'я' => Some(if word_start { "ya" } else { "ia" }),
+            'г' if previous == Some('з') => Some("gh"),
+            'г' => Some("h"),
+            'и' => Some("y"),
+            'ь' => Some(""),
+            _ if is_apostrophe(ch) => Some(""),
+            'ы' | 'э' | 'ё' | 'ъ' => None,
+            other => cyrillic_to_latin(other),
+        };
+        match latin {
+            Some(latin) => {
+                let mut letters = latin.chars();
+                if let Some(first) = letters.next() {
+                    if upper {
+                        out.push(first.to_ascii_uppercase());
+                    } else {
+                        out.push(first);
+                    }
+                    out.extend(letters);
+                }
+            }
+            None => out.push(ch),
+        }
+        // An apostrophe or a soft sign does not start a word; a space or a hyphen does.
+        word_start = !(ch.is_alphanumeric() || is_apostrophe(ch));
+        previous = Some(lower);
+    }
+    out
+}

@@ -126,8 +126,11 @@ pub struct Place {
     pub country: CountryCode,
     /// GeoNames admin1 code within the country (`05` for Donetsk Oblast), may be empty.
     pub admin1: CompactString,
+    /// GeoNames admin2 code (`1416` for Pokrovsk Raion; for Ukraine the digits of its
+    /// KATOTTG raion code), may be empty.
+    pub admin2: CompactString,
     /// GeoNames feature class (`P`, `A`, `S`, ...).
-    pub feature_class: CompactString,
+    pub feature_class: char,
     /// GeoNames feature code (`PPLA`, `ADM1`, `BDG`, ...).
     pub feature_code: CompactString,
     /// Population, 0 when unknown.

