@@ -62,15 +62,51 @@ fn download_fetches_and_unpacks_country_dumps_and_reports_each_failure() {
     let text = std::fs::read_to_string(dest.join("UA.txt")).unwrap();
     assert!(text.starts_with("706483\tKharkiv"));
 
+    // The download joins the build as the committed dump does, and replaces it: of the
+    // committed folder's UA.zip and the download's UA.txt, the build takes the download.
+    let committed = dest.join("committed");
+    std::fs::create_dir_all(&committed).unwrap();
+    std::fs::write(committed.join("UA.zip"), zip_with("UA.txt", b"")).unwrap();
+    std::fs::write(committed.join("geonames-readme.txt"), "not a dump").unwrap();
+    let dumps = server::gazetteer_cli::collect_dumps(&[committed.clone(), dest.clone()], &[]);
+    assert_eq!(dumps, [dest.join("UA.txt")]);
     let mut builder = gazetteer::GazetteerBuilder::new();
-    builder.add_geonames("UA.txt", text.as_bytes());
+    let report =
+        builder.add_geonames_dump("UA.txt", server::gazetteer_cli::open_dump(&dumps[0]).unwrap());
+    assert_eq!((report.taken, report.bad_rows), (1, 0));
     let (gazetteer, diagnostics) = builder.build();
     assert!(diagnostics.is_empty());
+    assert_eq!(gazetteer.full_countries(), [gazetteer::CountryCode::parse("UA").unwrap()]);
     assert_eq!(
         gazetteer.lookup("Kharkov", &gazetteer::LookupContext::none())[0].place.name,
         "Kharkiv"
     );
     let _ = std::fs::remove_dir_all(&dest);
+}
+
+#[test]
+fn a_zip_that_is_no_geonames_dump_is_refused_with_its_path() {
+    let dir = std::env::temp_dir().join(format!("borderwatch-dumps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("MD.zip");
+    std::fs::write(&garbage, "this is not a zip archive").unwrap();
+    let wrong = dir.join("EE.zip");
+    std::fs::write(&wrong, zip_with("readme.txt", b"GeoNames readme")).unwrap();
+    let right = dir.join("UA.zip");
+    let row = "706483\tKharkiv\tKharkiv\tKharkov\t49.98081\t36.25272\tP\tPPLA\tUA\t\t07\t\t\t\t1433886\t\t113\tEurope/Kyiv\t2023-01-22\n";
+    std::fs::write(&right, zip_with("UA.txt", row.as_bytes())).unwrap();
+    let message = |path: &std::path::Path| match server::gazetteer_cli::open_dump(path) {
+        Ok(_) => "opened".to_owned(),
+        Err(err) => format!("{err:#}").replace(&dir.display().to_string(), "DIR"),
+    };
+    assert!(
+        message(&garbage).starts_with("DIR/MD.zip is not a zip archive"),
+        "{}",
+        message(&garbage)
+    );
+    assert!(message(&wrong).starts_with("DIR/EE.zip holds no EE.txt: not a GeoNames dump"));
+    assert_eq!(message(&right), "opened");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

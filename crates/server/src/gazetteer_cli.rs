@@ -44,7 +44,7 @@ pub const DUMP_COUNTRIES: &[&str] = &["UA", "RU", "BY", "PL", "LT", "LV", "EE", 
 
 /// Every dump to add: those of `dirs` (one per country, the last folder's winning), then
 /// the ones given by path.
-fn collect_dumps(dirs: &[PathBuf], explicit: &[PathBuf]) -> Vec<PathBuf> {
+pub fn collect_dumps(dirs: &[PathBuf], explicit: &[PathBuf]) -> Vec<PathBuf> {
     let mut by_country: std::collections::BTreeMap<String, PathBuf> =
         std::collections::BTreeMap::new();
     for dir in dirs {
@@ -66,7 +66,7 @@ fn collect_dumps(dirs: &[PathBuf], explicit: &[PathBuf]) -> Vec<PathBuf> {
 
 /// A dump's rows: a `.txt` as it is, a `.zip` (as GeoNames publishes it) by its
 /// `XX.txt` entry, read into memory (UA.txt is 8 MB, RU.txt about 150 MB).
-fn open_dump(path: &Path) -> anyhow::Result<Box<dyn std::io::BufRead>> {
+pub fn open_dump(path: &Path) -> anyhow::Result<Box<dyn std::io::BufRead>> {
     if path.extension().is_none_or(|ext| ext != "zip") {
         return Ok(Box::new(open(path)?));
     }
