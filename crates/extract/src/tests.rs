@@ -894,3 +894,18 @@ fn an_event_at_a_village_is_not_also_made_at_the_region_beside_it() {
         events.iter().map(|event| (event.place_name.as_str(), event.geonameid)).collect();
     assert_eq!(places, [("Vovchansk", Some(689304)), ("Robotyne", Some(695586))]);
 }
+
+#[test]
+fn the_fronts_words_are_events_and_an_encircled_town_is_a_state() {
+    check_events(
+        "Russian forces advanced near Horlivka on Monday. Russia claimed the capture of Avdiivka. Bombers dropped two guided bombs on Kharkiv.",
+        "2024-02-20",
+        &[
+            // "Near" places the event at precision 2; the lead's Monday dates the rest.
+            "armed_clash@Horlivka 2024-02-19/1 Some(\"Russian forces\")/None killed=None injured=None claimed=false geo=2",
+            "territory_change@Avdiivka 2024-02-19/1 Some(\"Russian forces\")/None killed=None injured=None claimed=true geo=1",
+            "air_drone_strike@Kharkiv 2024-02-19/1 None/None killed=None injured=None claimed=false geo=1",
+        ],
+    );
+    check_events("Both strongholds, Horlivka and Donetsk, are now encircled.", "2014-08-04", &[]);
+}

@@ -58,6 +58,10 @@ pub(super) const TRIGGERS: &[(EventType, &[&str])] = &[
             "aerial attack*",
             "air attack*",
             "glide bomb*",
+            // "Dropped two guided bombs on Lyptsi".
+            "guided bomb*",
+            "aerial bomb*",
+            "guided aerial bomb*",
         ],
     ),
     (
@@ -154,6 +158,8 @@ pub(super) const TRIGGERS: &[(EventType, &[&str])] = &[
             "lost ground",
             "losing ground",
             "lost control",
+            // "Claimed the capture of Shakhtarske".
+            "capture of",
         ],
     ),
     (
@@ -225,6 +231,25 @@ pub(super) const TRIGGERS: &[(EventType, &[&str])] = &[
             "inflicted",
             "death of",
             "deaths of",
+            // The front's own words, as ISW and the General Staff write them: an advance
+            // into a village or around it is fighting for it.
+            "advanced into",
+            "advanced in",
+            "advanced near",
+            "advanced toward",
+            "advanced towards",
+            "advancing near",
+            "advancing toward",
+            "advancing towards",
+            "advancing on",
+            "marginal advance*",
+            "marginal gains",
+            "made gains",
+            "broke into",
+            "broken into",
+            "pushed into",
+            "infiltrat*",
+            "fighting for",
         ],
     ),
     (
