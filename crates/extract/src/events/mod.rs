@@ -133,7 +133,8 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
                 out.push((start, end));
             }
             start = end;
-            credit_open = false;
+            // A forced cut leaves this byte to the next sentence, an open bracket with it.
+            credit_open = credit_open && forced && b == b'(';
         }
     }
     if start < text.len() && !text[start..].trim().is_empty() {
