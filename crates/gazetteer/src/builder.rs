@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
+use std::ops::ControlFlow;
 
 use compact_str::CompactString;
 use serde::Deserialize;
@@ -174,6 +175,37 @@ impl GazetteerBuilder {
     /// to the existing place. Returns the number of rows taken.
     pub fn add_geonames(&mut self, source: &str, reader: impl BufRead) -> usize {
         let mut taken = 0;
+        self.each_line(source, reader, |builder, line_no, text| {
+            match parse_geonames_row(text) {
+                Ok((place, names)) => {
+                    taken += 1;
+                    builder.table_ids.extend(place.geonameid);
+                    if let Some(&existing) =
+                        place.geonameid.and_then(|id| builder.by_geonameid.get(&id))
+                    {
+                        builder.names[existing].extend(names);
+                        if builder.places[existing].population == 0 {
+                            builder.places[existing].population = place.population;
+                        }
+                    } else {
+                        builder.push_place(place, names);
+                    }
+                }
+                Err(message) => builder.report(source, line_no, message),
+            }
+            ControlFlow::Continue(())
+        });
+        taken
+    }
+
+    /// Calls `row` with each line of a GeoNames table that is not blank or a comment (and
+    /// its 1-based number), until it breaks; a read error is reported and ends the file.
+    fn each_line(
+        &mut self,
+        source: &str,
+        reader: impl BufRead,
+        mut row: impl FnMut(&mut Self, usize, &str) -> ControlFlow<()>,
+    ) {
         for (line_idx, line) in reader.split(b'\n').enumerate() {
             let line_no = line_idx + 1;
             let bytes = match line {
@@ -188,25 +220,10 @@ impl GazetteerBuilder {
             if text.is_empty() || text.starts_with('#') {
                 continue;
             }
-            match parse_geonames_row(text) {
-                Ok((place, names)) => {
-                    taken += 1;
-                    self.table_ids.extend(place.geonameid);
-                    if let Some(&existing) =
-                        place.geonameid.and_then(|id| self.by_geonameid.get(&id))
-                    {
-                        self.names[existing].extend(names);
-                        if self.places[existing].population == 0 {
-                            self.places[existing].population = place.population;
-                        }
-                    } else {
-                        self.push_place(place, names);
-                    }
-                }
-                Err(message) => self.report(source, line_no, message),
+            if row(self, line_no, text).is_break() {
+                break;
             }
         }
-        taken
     }
 
     /// Adds a full GeoNames country dump (`UA.txt`, the 19-column format, every feature of one
@@ -221,116 +238,115 @@ impl GazetteerBuilder {
     /// whole input is reported as not a dump and nothing is taken.
     pub fn add_geonames_dump(&mut self, source: &str, reader: impl BufRead) -> DumpReport {
         let mut report = DumpReport::default();
-        for (line_idx, line) in reader.split(b'\n').enumerate() {
-            let line_no = line_idx + 1;
-            let bytes = match line {
-                Ok(bytes) => bytes,
-                Err(err) => {
-                    self.report(source, line_no, format!("read failed: {err}"));
-                    break;
-                }
-            };
-            let text = String::from_utf8_lossy(&bytes);
-            let text = text.trim_end_matches('\r');
-            if text.is_empty() || text.starts_with('#') {
-                continue;
+        self.each_line(source, reader, |builder, line_no, text| {
+            builder.dump_row(source, line_no, text, &mut report)
+        });
+        report
+    }
+
+    /// One row of a country dump (see [`GazetteerBuilder::add_geonames_dump`]).
+    fn dump_row(
+        &mut self,
+        source: &str,
+        line_no: usize,
+        text: &str,
+        report: &mut DumpReport,
+    ) -> ControlFlow<()> {
+        report.rows += 1;
+        let (place, mut names) = match parse_geonames_row(text) {
+            Ok(row) => row,
+            Err(message) if report.rows == 1 => {
+                self.report(
+                    source,
+                    line_no,
+                    format!("not a GeoNames dump ({message}); file skipped"),
+                );
+                report.not_a_dump = true;
+                return ControlFlow::Break(());
             }
-            report.rows += 1;
-            let (place, mut names) = match parse_geonames_row(text) {
-                Ok(row) => row,
-                Err(message) if report.rows == 1 => {
-                    self.report(
-                        source,
-                        line_no,
-                        format!("not a GeoNames dump ({message}); file skipped"),
-                    );
-                    report.not_a_dump = true;
-                    return report;
-                }
-                Err(message) => {
-                    self.report(source, line_no, message);
-                    report.bad_rows += 1;
-                    continue;
-                }
-            };
-            let kept = matches!(
-                (place.feature_class, place.feature_code.as_str()),
-                ('P', _) | ('A', "ADM1" | "ADM1H" | "ADM2" | "ADM2H")
-            );
-            if !kept {
-                report.other_features += 1;
-                continue;
+            Err(message) => {
+                self.report(source, line_no, message);
+                report.bad_rows += 1;
+                return ControlFlow::Continue(());
             }
-            if place.country != CountryCode::NONE && !report.countries.contains(&place.country) {
-                report.countries.push(place.country);
-                if !self.full_countries.contains(&place.country) {
-                    self.full_countries.push(place.country);
-                }
+        };
+        let kept = matches!(
+            (place.feature_class, place.feature_code.as_str()),
+            ('P', _) | ('A', "ADM1" | "ADM1H" | "ADM2" | "ADM2H")
+        );
+        if !kept {
+            report.other_features += 1;
+            return ControlFlow::Continue(());
+        }
+        if place.country != CountryCode::NONE && !report.countries.contains(&place.country) {
+            report.countries.push(place.country);
+            if !self.full_countries.contains(&place.country) {
+                self.full_countries.push(place.country);
             }
-            if matches!(place.feature_code.as_str(), "ADM2" | "ADM2H") {
-                let raw: Vec<String> = names.into_iter().map(|(name, _)| name).collect();
-                names = district_names(&raw);
-                // The district's own name is its preferred name, not an alternate.
-                if let Some(first) = names.first_mut() {
-                    first.1 = NameRole::Primary;
-                }
+        }
+        if matches!(place.feature_code.as_str(), "ADM2" | "ADM2H") {
+            let raw: Vec<String> = names.into_iter().map(|(name, _)| name).collect();
+            names = district_names(&raw);
+            // The district's own name is its preferred name, not an alternate.
+            if let Some(first) = names.first_mut() {
+                first.1 = NameRole::Primary;
             }
-            report.taken += 1;
-            let place_id = place.geonameid;
-            let Some(&existing) = place.geonameid.and_then(|id| self.by_geonameid.get(&id)) else {
-                self.push_place(place, names);
-                continue;
-            };
-            if place.geonameid.is_some_and(|id| self.table_ids.contains(&id)) {
-                report.in_table += 1;
-                let old = &self.places[existing];
-                let same_name = old.name == place.name;
-                let same_point =
-                    (old.lat - place.lat).abs() <= 0.01 && (old.lon - place.lon).abs() <= 0.01;
-                report.renamed += usize::from(!same_name);
-                report.moved += usize::from(!same_point);
-                if !same_name || !same_point {
-                    let message = format!(
-                        "geonameid {}: the GeoNames table has {} at {:.5},{:.5}, the dump {} at {:.5},{:.5}; the dump's is kept",
-                        place.geonameid.unwrap_or(0),
-                        old.name,
-                        old.lat,
-                        old.lon,
-                        place.name,
-                        place.lat,
-                        place.lon
-                    );
-                    self.report(source, line_no, message);
-                }
+        }
+        report.taken += 1;
+        let place_id = place.geonameid;
+        let Some(&existing) = place.geonameid.and_then(|id| self.by_geonameid.get(&id)) else {
+            self.push_place(place, names);
+            return ControlFlow::Continue(());
+        };
+        if place.geonameid.is_some_and(|id| self.table_ids.contains(&id)) {
+            report.in_table += 1;
+            let old = &self.places[existing];
+            let same_name = old.name == place.name;
+            let same_point =
+                (old.lat - place.lat).abs() <= 0.01 && (old.lon - place.lon).abs() <= 0.01;
+            report.renamed += usize::from(!same_name);
+            report.moved += usize::from(!same_point);
+            if !same_name || !same_point {
+                let message = format!(
+                    "geonameid {}: the GeoNames table has {} at {:.5},{:.5}, the dump {} at {:.5},{:.5}; the dump's is kept",
+                    place.geonameid.unwrap_or(0),
+                    old.name,
+                    old.lat,
+                    old.lon,
+                    place.name,
+                    place.lat,
+                    place.lon
+                );
+                self.report(source, line_no, message);
             }
-            // A town takes the dump's name, point and codes; a region keeps its Natural
-            // Earth name and label point and gains the dump's names.
-            let old = &mut self.places[existing];
-            if old.kind == PlaceKind::Populated && place.kind == PlaceKind::Populated {
-                // GeoNames' counts move both ways between editions (the dump of 2026-07-28
-                // gives Kherson 66,000, cities500 of 2023 280,000): the larger one stands for
-                // the town's size.
-                let population = place.population.max(old.population);
-                if old.name != place.name {
-                    // The old name is now another name of the place ("Sieverne").
-                    for (_, role) in &mut self.names[existing] {
-                        if *role == NameRole::Primary {
-                            *role = NameRole::Alternate;
-                        }
+        }
+        // A town takes the dump's name, point and codes; a region keeps its Natural
+        // Earth name and label point and gains the dump's names.
+        let old = &mut self.places[existing];
+        if old.kind == PlaceKind::Populated && place.kind == PlaceKind::Populated {
+            // GeoNames' counts move both ways between editions (the dump of 2026-07-28
+            // gives Kherson 66,000, cities500 of 2023 280,000): the larger one stands for
+            // the town's size.
+            let population = place.population.max(old.population);
+            if old.name != place.name {
+                // The old name is now another name of the place ("Sieverne").
+                for (_, role) in &mut self.names[existing] {
+                    if *role == NameRole::Primary {
+                        *role = NameRole::Alternate;
                     }
                 }
-                *old = Place { population, curated_id: old.curated_id.take(), ..place };
             }
-            // For a place the table already had, only the dump's own names join (its
-            // preferred and ASCII names): the table's alternate names were checked when it
-            // was packaged, and a newer dump can bring a wrong one (the dump of 2026-07-28
-            // gives Nikopol "Sloviansk").
-            let in_table = place_id.is_some_and(|id| self.table_ids.contains(&id));
-            self.names[existing].extend(
-                names.into_iter().filter(|(_, role)| !in_table || *role != NameRole::Alternate),
-            );
+            *old = Place { population, curated_id: old.curated_id.take(), ..place };
         }
-        report
+        // For a place the table already had, only the dump's own names join (its
+        // preferred and ASCII names): the table's alternate names were checked when it
+        // was packaged, and a newer dump can bring a wrong one (the dump of 2026-07-28
+        // gives Nikopol "Sloviansk").
+        let in_table = place_id.is_some_and(|id| self.table_ids.contains(&id));
+        self.names[existing].extend(
+            names.into_iter().filter(|(_, role)| !in_table || *role != NameRole::Alternate),
+        );
+        ControlFlow::Continue(())
     }
 
     /// Joins KATOTTG, Ukraine's official codifier, to the Ukrainian GeoNames places: call

@@ -39,8 +39,12 @@ fn check(name: &str, expect: &str) {
 
 #[track_caller]
 fn check_in(name: &str, context: &LookupContext, expect: &str) {
-    let gazetteer = mini();
-    let actual = match gazetteer.lookup(name, context).first() {
+    assert_eq!(best_of(mini(), name, context), expect, "lookup of {name:?}");
+}
+
+/// The best candidate for `name`, as `Name (CC) id via how`.
+fn best_of(gazetteer: &Gazetteer, name: &str, context: &LookupContext) -> String {
+    match gazetteer.lookup(name, context).first() {
         Some(best) => format!(
             "{} ({}) {} via {:?}",
             best.place.name,
@@ -49,8 +53,7 @@ fn check_in(name: &str, context: &LookupContext, expect: &str) {
             best.how
         ),
         None => "nothing".to_owned(),
-    };
-    assert_eq!(actual, expect, "lookup of {name:?}");
+    }
 }
 
 #[test]
@@ -387,17 +390,11 @@ fn a_full_dump_adds_villages_and_districts_and_is_checked_against_the_table() {
 
 #[track_caller]
 fn check_full(name: &str, expect: &str) {
-    let actual = match full().lookup(name, &LookupContext::border_region()).first() {
-        Some(best) => format!(
-            "{} ({}) {} via {:?}",
-            best.place.name,
-            best.place.country,
-            best.place.stable_id(),
-            best.how
-        ),
-        None => "nothing".to_owned(),
-    };
-    assert_eq!(actual, expect, "lookup of {name:?}");
+    assert_eq!(
+        best_of(full(), name, &LookupContext::border_region()),
+        expect,
+        "lookup of {name:?}"
+    );
 }
 
 #[test]
