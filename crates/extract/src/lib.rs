@@ -212,7 +212,7 @@ pub fn events(gazetteer: &gazetteer::Gazetteer, article: &Article<'_>) -> Vec<Ev
     events_with_notes(gazetteer, article).0
 }
 
-/// [`events`], and the limits the article reached ([`Note`]), if any.
+/// [`events()`], and the limits the article reached ([`Note`]), if any.
 pub fn events_with_notes(
     gazetteer: &gazetteer::Gazetteer,
     article: &Article<'_>,
