@@ -727,8 +727,10 @@ fn long_articles_cost_work_linear_in_their_length() {
     // The pages, below the limits so that every mention is read.
     check_linear("Avdiivka, Donetsk region. ", 1_000);
     check_linear("Russian forces shelled Avdiivka on Monday. ", 1_000);
-    // One run-on sentence of clauses and places, no full stop.
+    // One run-on sentence of clauses and places, no full stop; and of clauses without a
+    // place, each of which looks for the nearest clause that has one.
     check_linear("shelling hit Kharkiv while troops attacked Horlivka, and ", 500);
+    check_linear("killed while ", 200);
     // Brackets that never close, brackets that never open, dotted words, no blanks.
     check_linear("(Kharkiv ", 2_000);
     check_linear("Kharkiv) ", 2_000);

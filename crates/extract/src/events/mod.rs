@@ -631,6 +631,24 @@ pub(crate) fn events(
         // Each clause's own places, once: the clauses without one borrow their neighbours'.
         let own: Vec<Vec<&Mention>> = clauses.iter().map(own_places).collect();
         crate::work::add(clauses.len() * (1 + places.len()));
+        // For each clause, the nearest clause before and after it that names a place: a
+        // clause without one borrows the nearer (the earlier on a tie).
+        let mut before_with_places: Vec<Option<usize>> = Vec::with_capacity(own.len());
+        let mut last = None;
+        for (i, places) in own.iter().enumerate() {
+            before_with_places.push(last);
+            if !places.is_empty() {
+                last = Some(i);
+            }
+        }
+        let mut after_with_places: Vec<Option<usize>> = vec![None; own.len()];
+        let mut next = None;
+        for (i, places) in own.iter().enumerate().rev() {
+            after_with_places[i] = next;
+            if !places.is_empty() {
+                next = Some(i);
+            }
+        }
         let reported_before = out.len();
         for index in order {
             let clause = &clauses[index];
@@ -668,11 +686,11 @@ pub(crate) fn events(
             }
             if located.is_empty() {
                 // The nearest clause of the sentence that names a place, earlier ones first.
-                let nearest = (1..clauses.len())
-                    .flat_map(|distance| [index.checked_sub(distance), Some(index + distance)])
-                    .flatten()
-                    .inspect(|_| crate::work::add(1))
-                    .find(|&i| own.get(i).is_some_and(|places| !places.is_empty()));
+                let nearest = match (before_with_places[index], after_with_places[index]) {
+                    (Some(before), Some(after)) if after - index < index - before => Some(after),
+                    (Some(before), _) => Some(before),
+                    (None, after) => after,
+                };
                 located = nearest.map(|i| own[i].clone()).unwrap_or_default();
             }
             // A clause that puts its event at a border ("a fuel depot above the border") is
