@@ -96,8 +96,9 @@ bench: build bench-deps
 	python3 bench/sample_batch.py 4000 > target/bench-store/articles.jsonl
 	rm -f target/bench-store/ingest.sqlite*
 	$(BIN) ingest --db target/bench-store/ingest.sqlite target/bench-store/articles.jsonl | tee target/bench-ingest.txt
+	bash tests/pg/cluster.sh run sh -c '$(BIN) ingest --db "$$BORDERWATCH_TEST_PG" target/bench-store/articles.jsonl' | tee target/bench-ingest-pg.txt
 	bash bench/postgis_peer.sh target/bench-store > target/bench-postgis.json
-	python3 bench/store_ratio.py target/bench-store.json target/bench-postgis.json target/bench-ingest.txt
+	python3 bench/store_ratio.py target/bench-store.json target/bench-postgis.json target/bench-ingest.txt target/bench-ingest-pg.txt
 	BENCH_EVENTS=100000 BENCH_DIR=target/bench-web $(CARGO) bench --locked -p store --bench store > target/bench-web-store.json
 	@$(BIN) serve --addr 127.0.0.1:8096 --db target/bench-web/events.sqlite --web web & pid=$$!; \
 	  for i in $$(seq 150); do python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8096/health')" 2>/dev/null && break; sleep 0.2; done; \
