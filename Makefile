@@ -55,10 +55,12 @@ $(SNAPSHOT): $(BIN) node_modules/.installed .deps/py/.installed gazetteer/curate
 
 $(BIN): release
 
-## system-deps: Debian packages the tests use as real clients (GDAL's ogrinfo, Chromium).
+## system-deps: Debian packages the tests use as real clients and servers (GDAL's ogrinfo,
+## Chromium, PostgreSQL with PostGIS).
 system-deps:
 	@{ command -v ogrinfo && command -v chromium; } >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends gdal-bin chromium; }
+	bash tests/pg/cluster.sh install
 
 ## browser-test: the map in Debian's Chromium against a real server loaded with the sample articles.
 WEB_TEST_ADDR := 127.0.0.1:8098
@@ -70,11 +72,12 @@ browser-test: build
 	  set -o pipefail; BW_URL=http://$(WEB_TEST_ADDR) node --test web/test/map.test.mjs 2>&1 | tee target/browser-test.txt; rc=$$?; \
 	  kill $$pid; exit $$rc
 
-## test: everything CI runs.
+## test: everything CI runs. The Rust tests run beside a throwaway PostgreSQL + PostGIS
+## cluster (tests/pg/cluster.sh), stopped and removed at the end, also on failure.
 test: system-deps build lint
-	set -o pipefail; RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
+	set -o pipefail; bash tests/pg/cluster.sh run env RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
 	$(MAKE) browser-test
-	set -o pipefail; python3 bench/eval.py --check $(BIN) ../shared/eval target/eval | tail -7
+	set -o pipefail; python3 bench/eval.py --check $(BIN) ../shared/eval target/eval | tail -12
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --workspace --locked
 	@git diff --exit-code --stat || (echo "the tree changed during the tests (unaccepted snapshots or generated files)"; exit 1)
 	@test -z "$$(git status --porcelain --untracked-files=normal)" || (git status --porcelain; echo "untracked files appeared during the tests"; exit 1)
@@ -96,12 +99,13 @@ bench: build bench-deps
 	python3 bench/ratio.py target/bench-geoparse.txt target/bench-spacy.json
 	python3 bench/border_corpus.py > target/bench-border.jsonl
 	BORDERWATCH_BENCH_CORPUS=$(CURDIR)/target/bench-border.jsonl $(CARGO) bench --locked -p extract --bench geoparse | tee target/bench-events-border.txt
-	$(CARGO) bench --locked -p store --bench store | tee target/bench-store.json
+	PG_SHARED_BUFFERS=1GB bash tests/pg/cluster.sh run $(CARGO) bench --locked -p store --bench store | tee target/bench-store.json
 	python3 bench/sample_batch.py 4000 > target/bench-store/articles.jsonl
 	rm -f target/bench-store/ingest.sqlite*
 	$(BIN) ingest --db target/bench-store/ingest.sqlite target/bench-store/articles.jsonl | tee target/bench-ingest.txt
+	bash tests/pg/cluster.sh run sh -c '$(BIN) ingest --db "$$BORDERWATCH_TEST_PG" target/bench-store/articles.jsonl' | tee target/bench-ingest-pg.txt
 	bash bench/postgis_peer.sh target/bench-store > target/bench-postgis.json
-	python3 bench/store_ratio.py target/bench-store.json target/bench-postgis.json target/bench-ingest.txt
+	python3 bench/store_ratio.py target/bench-store.json target/bench-postgis.json target/bench-ingest.txt target/bench-ingest-pg.txt
 	BENCH_EVENTS=100000 BENCH_DIR=target/bench-web $(CARGO) bench --locked -p store --bench store > target/bench-web-store.json
 	@$(BIN) serve --addr 127.0.0.1:8096 --db target/bench-web/events.sqlite --web web & pid=$$!; \
 	  for i in $$(seq 150); do python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8096/health')" 2>/dev/null && break; sleep 0.2; done; \

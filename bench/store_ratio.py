@@ -1,6 +1,7 @@
-"""Prints the store's figures beside the PostGIS peer's, from the same run on the same points.
+"""Prints the store's figures on SQLite and on PostgreSQL (borderwatch's own stores) beside the
+plain PostGIS peer's, from the same run on the same points.
 
-Usage: python3 bench/store_ratio.py target/bench-store.json target/bench-postgis.json target/bench-ingest.txt
+Usage: python3 bench/store_ratio.py target/bench-store.json target/bench-postgis.json target/bench-ingest.txt [target/bench-ingest-pg.txt]
 """
 
 import json
@@ -14,28 +15,47 @@ def last_json(path):
     return json.loads(lines[-1])
 
 
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
 def main():
     ours = last_json(sys.argv[1])
     peer = last_json(sys.argv[2])
+    has_pg = "pg_near_p50_ms" in ours
+    print(f"store: {ours['events']} events; peer: {peer['peer']} on {peer['points']} points")
+    if has_pg:
+        rows = [
+            ("near query p50 (25 km, <=100 rows), ms", "near_p50_ms", "near_p50_ms"),
+            ("near query p99, ms", "near_p99_ms", "near_p99_ms"),
+            ("2x2 degree bbox as GeoJSON, median ms", "bbox_ms_median", "bbox_ms_median"),
+        ]
+        print(f"{'figure':42} {'sqlite':>9} {'postgres':>9} {'postgis':>9} {'pg/sqlite':>10} {'pg/postgis':>11}")
+        for name, key, peer_key in rows:
+            lite, pg, gis = ours[key], ours["pg_" + key], peer[peer_key]
+            print(f"{name:42} {lite:9.3f} {pg:9.3f} {gis:9.3f} {ratio(pg, lite):10.2f} {ratio(pg, gis):11.2f}")
+        print(f"{'storing through the ingest path, events/s':42} {ours['store_events_per_s']:9.0f} {ours['pg_store_events_per_s']:9.0f}")
+        print(f"bbox features, first box: sqlite {ours['bbox_features']}, postgres {ours['pg_bbox_features']}, postgis {peer['bbox_features']}; "
+              f"near rows on average: {ours['near_rows_mean']}, {ours['pg_near_rows_mean']}, {peer['near_rows_mean']}")
+        print(f"PostgreSQL sizes, MB: events {ours['pg_events_table_mb']:.0f} + indexes {ours['pg_events_indexes_mb']:.0f}, "
+              f"sources {ours['pg_sources_table_mb']:.0f} + indexes {ours['pg_sources_indexes_mb']:.0f}, articles {ours['pg_articles_mb']:.0f}")
     rows = [
         ("near query p50 (25 km, <=100 rows), ms", ours["near_p50_ms"], peer["near_p50_ms"]),
         ("near query p99, ms", ours["near_p99_ms"], peer["near_p99_ms"]),
         ("2x2 degree bbox as GeoJSON, median ms", ours["bbox_ms_median"], peer["bbox_ms_median"]),
         ("export of every event as GeoJSON, s", ours["export_geojson_s"], peer["ogr2ogr_gpkg_to_geojson_s"]),
     ]
-    print(f"store: {ours['events']} events; peer: {peer['peer']} on {peer['points']} points")
-    print(f"{'figure':45} {'borderwatch':>12} {'peer':>10} {'peer/ours':>10}")
+    print(f"{'figure (sqlite beside the peer)':45} {'borderwatch':>12} {'peer':>10} {'peer/ours':>10}")
     for name, mine, theirs in rows:
-        ratio = theirs / mine if mine else float("nan")
-        print(f"{name:45} {mine:12.3f} {theirs:10.3f} {ratio:10.2f}")
+        print(f"{name:45} {mine:12.3f} {theirs:10.3f} {ratio(theirs, mine):10.2f}")
     print(f"export memory, MB: borderwatch heap peak {ours['heap_mb_peak_during_export']:.1f} "
           f"(before the export {ours['heap_mb_before_export']:.1f}; database pages are memory-mapped, not counted), "
           f"ogr2ogr peak RSS {peer['ogr2ogr_peak_rss_mb']:.0f}")
-    if len(sys.argv) > 3:
-        with open(sys.argv[3], encoding="utf-8") as file:
+    for path, store in zip(sys.argv[3:5], ["SQLite", "PostgreSQL"]):
+        with open(path, encoding="utf-8") as file:
             match = re.search(r"\(([0-9.]+)/s\)", file.read())
         if match:
-            print(f"ingest of real articles (extraction + store), articles/s: {match.group(1)}")
+            print(f"ingest of real articles (extraction + store) into {store}, articles/s: {match.group(1)}")
 
 
 if __name__ == "__main__":

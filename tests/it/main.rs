@@ -9,6 +9,7 @@ mod download;
 mod fetch;
 mod gazetteer_full;
 mod geoparse_cli;
+mod postgres_e2e;
 mod server_e2e;
 mod tidy;
 mod watch;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use store::EventStore as _;
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
@@ -29,14 +29,14 @@ fn slow_tests_enabled() -> bool {
     true
 }
 
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("borderwatch-e2e-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn gazetteer() -> gazetteer::Gazetteer {
+pub(crate) fn gazetteer() -> gazetteer::Gazetteer {
     let path = root().join("data/gazetteer.bin");
     let file = std::fs::File::open(&path).unwrap_or_else(|err| {
         panic!("RUN_SLOW_TESTS is set but {} is missing: {err}", path.display())
@@ -45,7 +45,7 @@ fn gazetteer() -> gazetteer::Gazetteer {
 }
 
 /// One HTTP/1.1 request over a fresh connection: status and body.
-fn http(
+pub(crate) fn http(
     port: u16,
     method: &str,
     path: &str,
@@ -91,7 +91,7 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
 }
 
-fn get_json(port: u16, path: &str) -> (u16, Value) {
+pub(crate) fn get_json(port: u16, path: &str) -> (u16, Value) {
     let (status, body) = http(port, "GET", path, &[], b"");
     (
         status,
@@ -107,7 +107,7 @@ fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * 6371.0088 * a.sqrt().asin()
 }
 
-fn ogrinfo(args: &[&str]) -> String {
+pub(crate) fn ogrinfo(args: &[&str]) -> String {
     let output = Command::new("ogrinfo").args(args).output().unwrap_or_else(|err| {
         panic!("GDAL's ogrinfo is needed (make test installs gdal-bin): {err}")
     });
@@ -130,9 +130,13 @@ fn feature_count(ogrinfo_summary: &str) -> usize {
 }
 
 /// Starts the real server on a free port in a thread of its own.
-fn start_server(db: &Path, gazetteer: Arc<gazetteer::Gazetteer>, token: &str) -> u16 {
+pub(crate) fn start_server(
+    db: &store::Location,
+    gazetteer: Arc<gazetteer::Gazetteer>,
+    token: &str,
+) -> u16 {
     let config = server::api::Config {
-        db: db.to_path_buf(),
+        db: db.clone(),
         web: root().join("web"),
         token: Some(token.to_owned()),
         allow_private_addresses: false,
@@ -179,7 +183,7 @@ fn ingest_query_page_with_gdal_and_export() {
     drop(store);
 
     let token = "e2e-token-0123456789";
-    let port = start_server(&db, Arc::clone(&gazetteer), token);
+    let port = start_server(&store::Location::Sqlite(db.clone()), Arc::clone(&gazetteer), token);
     let (status, health) = get_json(port, "/health");
     assert_eq!(status, 200);
     assert_eq!(health["events"], totals.events);

@@ -34,13 +34,13 @@ fn a_feed_round_stores_each_linked_article_once() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
 
     // Loopback is refused unless allowed.
-    let refused = runtime.block_on(server::watch::poll(&gazetteer, &mut store, &feed, false));
+    let refused = server::watch::poll(&runtime, &gazetteer, &mut store, &feed, false);
     assert_eq!((refused.added, refused.skipped.len()), (0, 1), "{:?}", refused.skipped);
 
-    let first = runtime.block_on(server::watch::poll(&gazetteer, &mut store, &feed, true));
+    let first = server::watch::poll(&runtime, &gazetteer, &mut store, &feed, true);
     assert_eq!(first.added, 2, "{:?}", first.skipped);
     assert_eq!(first.skipped.len(), 1, "the image is skipped: {:?}", first.skipped);
-    let second = runtime.block_on(server::watch::poll(&gazetteer, &mut store, &feed, true));
+    let second = server::watch::poll(&runtime, &gazetteer, &mut store, &feed, true);
     assert_eq!((second.added, second.duplicates, second.skipped.len()), (0, 0, 0));
     assert_eq!(store.totals().unwrap().articles, 2);
     assert_eq!(server::watch::parse_interval("15m"), Some(std::time::Duration::from_secs(900)));

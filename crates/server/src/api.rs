@@ -6,7 +6,7 @@
 //! connection of their own. Internal errors are logged and answered with a bare 500.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gazetteer::{Gazetteer, LookupContext};
 use serde_json::{Value, json};
-use store::{EventStore, Filter, FilterError, SqliteStore, StoreError, export};
+use store::{DynStore, Filter, FilterError, Location, Pool, StoreError, export};
 
 use crate::output::note;
 
@@ -29,11 +29,12 @@ pub const MAX_POINTS: usize = 500_000;
 pub const MAX_BODY_BYTES: usize = 2 << 20;
 /// Half the Earth's circumference: no radius needs more.
 pub const MAX_RADIUS_KM: f64 = 20_016.0;
+/// Most PostgreSQL connections one server keeps open (several servers share a database).
+pub const POOL_SIZE: u32 = 16;
 
 /// What the handlers share.
 pub struct AppState {
-    db: PathBuf,
-    pool: Mutex<Vec<SqliteStore>>,
+    pool: Pool,
     gazetteer: Arc<Gazetteer>,
     token: Option<String>,
     web: PathBuf,
@@ -43,8 +44,8 @@ pub struct AppState {
 /// How to start the server.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The database file.
-    pub db: PathBuf,
+    /// The database: a SQLite file or a PostgreSQL URL.
+    pub db: Location,
     /// The folder served at `/` for browsers.
     pub web: PathBuf,
     /// The bearer token that write endpoints require; without one they are closed.
@@ -121,10 +122,8 @@ type ApiResult<T> = Result<T, ApiError>;
 impl AppState {
     /// Opens the store (running its migrations) and returns the shared state.
     pub fn new(config: Config, gazetteer: Arc<Gazetteer>) -> Result<Arc<AppState>, StoreError> {
-        let first = SqliteStore::open(&config.db)?;
         Ok(Arc::new(AppState {
-            db: config.db,
-            pool: Mutex::new(vec![first]),
+            pool: Pool::open(&config.db, POOL_SIZE)?,
             gazetteer,
             token: config.token,
             web: config.web,
@@ -132,34 +131,20 @@ impl AppState {
         }))
     }
 
-    fn checkout(&self) -> Result<SqliteStore, StoreError> {
-        let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
-        match pooled {
-            Some(store) => Ok(store),
-            None => SqliteStore::open(&self.db),
-        }
-    }
-
-    fn checkin(&self, store: SqliteStore) {
-        if let Ok(mut pool) = self.pool.lock()
-            && pool.len() < 8
-        {
-            pool.push(store);
-        }
+    fn checkout(&self) -> Result<store::PooledStore<'_>, StoreError> {
+        self.pool.get()
     }
 }
 
 /// Runs `work` with a store connection on the blocking pool.
 async fn with_store<T: Send + 'static>(
     state: &Arc<AppState>,
-    work: impl FnOnce(&mut SqliteStore, &AppState) -> ApiResult<T> + Send + 'static,
+    work: impl FnOnce(&mut DynStore, &AppState) -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
     let state = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
         let mut store = state.checkout()?;
-        let result = work(&mut store, &state);
-        state.checkin(store);
-        result
+        work(&mut *store, &state)
     })
     .await
     .map_err(|err| ApiError::internal(&err))?
@@ -627,7 +612,7 @@ fn streamed(
     state: &Arc<AppState>,
     content_type: &'static str,
     filename: &'static str,
-    write: impl FnOnce(&SqliteStore, &mut ChannelWriter) -> Result<u64, StoreError> + Send + 'static,
+    write: impl FnOnce(&DynStore, &mut ChannelWriter) -> Result<u64, StoreError> + Send + 'static,
 ) -> Response {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Bytes>(4);
     let state = Arc::clone(state);
@@ -638,11 +623,10 @@ fn streamed(
         };
         let mut writer = ChannelWriter { sender, buffer: Vec::new() };
         let result =
-            write(&store, &mut writer).and_then(|_| Ok(std::io::Write::flush(&mut writer)?));
+            write(&*store, &mut writer).and_then(|_| Ok(std::io::Write::flush(&mut writer)?));
         if let Err(err) = result {
             note(&format!("export stopped: {err}"));
         }
-        state.checkin(store);
     });
     let stream = futures_util::stream::poll_fn(move |cx| {
         receiver.poll_recv(cx).map(|chunk| chunk.map(Ok::<_, std::io::Error>))

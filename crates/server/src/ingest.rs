@@ -214,18 +214,43 @@ pub fn ingest_one(
     input: &ArticleInput,
     fallback: Option<extract::Date>,
 ) -> Result<Stored, String> {
+    try_ingest(gazetteer, store, input, fallback).unwrap_or_else(Err)
+}
+
+/// As [`ingest_one`], but an outer `Err` (`origin: error`) when the database itself is
+/// unavailable (a lost connection, a server shutting down): a batch must stop there rather
+/// than skip every article after it. That article's transaction was rolled back (unless
+/// its commit had reached the server just before), and a re-run skips what is stored.
+pub fn try_ingest(
+    gazetteer: &Gazetteer,
+    store: &mut dyn EventStore,
+    input: &ArticleInput,
+    fallback: Option<extract::Date>,
+) -> Result<Result<Stored, String>, String> {
+    let failed = |err: store::StoreError| {
+        let message = format!("{}: {err}", input.origin);
+        if err.is_unavailable() { Err(message) } else { Ok(Err(message)) }
+    };
     let text = input.text.as_str();
     if text.trim().is_empty() {
-        return Err(format!("{}: no text", input.origin));
+        return Ok(Err(format!("{}: no text", input.origin)));
     }
     if text.len() > MAX_ARTICLE_BYTES {
-        return Err(format!("{}: larger than {} MiB", input.origin, MAX_ARTICLE_BYTES >> 20));
+        return Ok(Err(format!("{}: larger than {} MiB", input.origin, MAX_ARTICLE_BYTES >> 20)));
     }
-    let published = published_date(input, fallback)?;
-    if let Some(article_id) =
-        store.find_article(text).map_err(|err| format!("{}: {err}", input.origin))?
-    {
-        return Ok(Stored { ingested: Ingested::Duplicate { article_id }, notes: Vec::new() });
+    let published = match published_date(input, fallback) {
+        Ok(published) => published,
+        Err(message) => return Ok(Err(message)),
+    };
+    match store.find_article(text) {
+        Ok(Some(article_id)) => {
+            return Ok(Ok(Stored {
+                ingested: Ingested::Duplicate { article_id },
+                notes: Vec::new(),
+            }));
+        }
+        Ok(None) => {}
+        Err(err) => return failed(err),
     }
     let article = extract::Article { text, title: input.title.as_deref(), published };
     let (events, notes) = extract::events_with_notes(gazetteer, &article);
@@ -238,9 +263,10 @@ pub fn ingest_one(
         publisher: input.publisher.as_deref(),
         published: input.published.as_deref().or(published_text.as_deref()),
     };
-    let ingested =
-        store.add_article(&stored, &events).map_err(|err| format!("{}: {err}", input.origin))?;
-    Ok(Stored { ingested, notes })
+    match store.add_article(&stored, &events) {
+        Ok(ingested) => Ok(Ok(Stored { ingested, notes })),
+        Err(err) => failed(err),
+    }
 }
 
 /// What a batch did.
@@ -259,6 +285,9 @@ pub struct Summary {
     /// Articles stored only in part because they reached a limit of what one article may
     /// cost (too many place mentions or events), with the note.
     pub limited: Vec<String>,
+    /// Where the batch stopped because the database became unavailable (`origin: error`);
+    /// nothing after it was read.
+    pub stopped: Option<String>,
 }
 
 impl Summary {
@@ -291,7 +320,8 @@ impl Summary {
 }
 
 /// Ingests every article of `paths`; reports progress on standard error every two seconds
-/// and returns the summary.
+/// and returns the summary. Stops at the first article the database could not take because
+/// it became unavailable ([`Summary::stopped`]).
 pub fn ingest_paths(
     gazetteer: &Gazetteer,
     store: &mut dyn EventStore,
@@ -302,7 +332,20 @@ pub fn ingest_paths(
     let started = Instant::now();
     let mut last_report = Instant::now();
     read_inputs(paths, &mut |item| {
-        summary.count(item.and_then(|input| ingest_one(gazetteer, store, &input, fallback)));
+        if summary.stopped.is_some() {
+            return;
+        }
+        let outcome = match item {
+            Ok(input) => try_ingest(gazetteer, store, &input, fallback),
+            Err(reason) => Ok(Err(reason)),
+        };
+        match outcome {
+            Ok(outcome) => summary.count(outcome),
+            Err(stopped) => {
+                summary.stopped = Some(stopped);
+                return;
+            }
+        }
         if last_report.elapsed().as_secs() >= 2 {
             last_report = Instant::now();
             let done = summary.added + summary.duplicates + summary.skipped.len();

@@ -111,6 +111,16 @@ enum Command {
         #[command(flatten)]
         filter: FilterArgs,
     },
+    /// Copy every article, event, source and feed item of one store into another, empty
+    /// one (SQLite to PostgreSQL or back), then compare counts and checksums.
+    Migrate {
+        /// The store to copy: a SQLite file or a postgres:// URL.
+        #[arg(long)]
+        from: String,
+        /// The empty store to copy into (created if missing): a SQLite file or a postgres:// URL.
+        #[arg(long)]
+        to: String,
+    },
     /// Serve the API, OGC API - Features and the map.
     Serve {
         /// Address to listen on.
@@ -137,9 +147,16 @@ enum Command {
 /// Where the event database is, for every command that uses it.
 #[derive(clap::Args)]
 struct DbArgs {
-    /// The SQLite event database (created if missing).
+    /// The event database: a SQLite file (created if missing) or a PostgreSQL URL,
+    /// postgres://user:password@host:5432/dbname (the schema is created on first use).
     #[arg(long, default_value = "data/borderwatch.sqlite")]
-    db: PathBuf,
+    db: String,
+}
+
+impl DbArgs {
+    fn location(&self) -> store::Location {
+        store::Location::parse(&self.db)
+    }
 }
 
 /// The filters of `export`, as in the HTTP API.
@@ -365,19 +382,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest { paths, url, allow_private_addresses, published, db, gazetteer } => {
             let published = parse_published(published.as_deref())?;
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
-            let mut store = store::SqliteStore::open(&db.db)?;
+            let mut store = store::connect(&db.location())?;
             let started = std::time::Instant::now();
             let mut summary =
-                server::ingest::ingest_paths(&gazetteer, &mut store, &paths, published);
-            if !url.is_empty() {
+                server::ingest::ingest_paths(&gazetteer, &mut *store, &paths, published);
+            if !url.is_empty() && summary.stopped.is_none() {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
                 for url in &url {
                     let fetched = runtime
                         .block_on(server::fetch::fetch_article(url, allow_private_addresses));
-                    let outcome = fetched.map_err(|err| format!("{err:#}")).and_then(|input| {
-                        server::ingest::ingest_one(&gazetteer, &mut store, &input, published)
-                    });
-                    summary.count(outcome);
+                    let outcome = match fetched {
+                        Ok(input) => {
+                            server::ingest::try_ingest(&gazetteer, &mut *store, &input, published)
+                        }
+                        Err(err) => Ok(Err(format!("{err:#}"))),
+                    };
+                    match outcome {
+                        Ok(outcome) => summary.count(outcome),
+                        Err(stopped) => {
+                            summary.stopped = Some(stopped);
+                            break;
+                        }
+                    }
                 }
             }
             let seconds = started.elapsed().as_secs_f64();
@@ -397,6 +423,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     summary.limited.len()
                 ));
             }
+            if let Some(stopped) = &summary.stopped {
+                anyhow::bail!(
+                    "stopped at {stopped}\nthe database became unavailable: that article was rolled back, the {} before it are stored; run the same command again to continue (stored articles are recognised and skipped)",
+                    summary.added + summary.duplicates
+                );
+            }
             if !summary.skipped.is_empty() {
                 anyhow::bail!(
                     "{} item(s) skipped (reasons above); every other article was stored",
@@ -410,25 +442,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::anyhow!("--every {every:?}: expected e.g. 15m, 1h or 30s")
             })?;
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
-            let mut store = store::SqliteStore::open(&db.db)?;
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            let summary = runtime.block_on(server::watch::watch(
+            let summary = server::watch::watch(
+                &runtime,
                 &gazetteer,
-                &mut store,
+                &db.location(),
                 &feeds,
                 every,
                 once,
                 allow_private_addresses,
-            ));
+            )?;
             if once && !summary.skipped.is_empty() {
                 anyhow::bail!("{} item(s) skipped (reasons above)", summary.skipped.len());
             }
             Ok(())
         }
         Command::Reprocess { db, gazetteer } => {
-            use store::EventStore as _;
             let gazetteer = gazetteer_cli::load(&gazetteer)?;
-            let mut store = store::SqliteStore::open(&db.db)?;
+            let mut store = store::connect(&db.location())?;
             let totals = store.reprocess(&mut |article| {
                 let published = article
                     .published
@@ -448,21 +479,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { format, out, db, filter } => {
             let filter = filter.filter()?;
-            if !db.db.exists() {
-                anyhow::bail!("no database at {}", db.db.display());
+            let location = db.location();
+            if let store::Location::Sqlite(path) = &location
+                && !path.exists()
+            {
+                anyhow::bail!("no database at {}", path.display());
             }
-            let store = store::SqliteStore::open(&db.db)?;
+            let store = store::connect(&location)?;
+            let store = &*store;
             let count = match format {
-                ExportFormat::Gpkg => store::export::write_gpkg(&store, &filter, &out)?,
+                ExportFormat::Gpkg => store::export::write_gpkg(store, &filter, &out)?,
                 ExportFormat::Geojson | ExportFormat::Csv => {
                     let file = std::fs::File::create(&out)
                         .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", out.display()))?;
                     let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
                     match format {
                         ExportFormat::Geojson => {
-                            store::export::write_geojson(&store, &filter, &mut writer)?
+                            store::export::write_geojson(store, &filter, &mut writer)?
                         }
-                        _ => store::export::write_csv(&store, &filter, &mut writer)?,
+                        _ => store::export::write_csv(store, &filter, &mut writer)?,
                     }
                 }
             };
@@ -483,10 +518,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("the write token must be at least 16 characters");
             }
             let gazetteer = std::sync::Arc::new(gazetteer_cli::load(&gazetteer)?);
-            let config = server::api::Config { db: db.db, web, token, allow_private_addresses };
+            let config =
+                server::api::Config { db: db.location(), web, token, allow_private_addresses };
             let state = server::api::AppState::new(config, gazetteer)?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(server::api::serve(state, &addr))
+        }
+        Command::Migrate { from, to } => {
+            let (from, to) = (store::Location::parse(&from), store::Location::parse(&to));
+            let report = store::transfer::copy(&from, &to)?;
+            server::output::line(&format!("copied {from} to {to}"))?;
+            server::output::line(&format!("from: {}", report.from))?;
+            server::output::line(&format!("to:   {}", report.to))?;
+            server::output::line(&format!(
+                "events sha256 {} on both sides: nothing lost",
+                report.to.events.sha256
+            ))
         }
         Command::Gazetteer(GazetteerCommand::Download { countries, dest, base_url }) => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -5,14 +5,19 @@
 //! `feed-rs`, and for every item not taken before fetches its page and stores it. An item
 //! is remembered in the store once it is stored or refused for good (a wrong content type,
 //! a private address); an item whose fetch failed for a passing reason (a timeout, an HTTP
-//! 5xx) is tried again next round. One bad feed or item never stops the others.
+//! 5xx) is tried again next round. One bad feed or item never stops the others; a database
+//! that becomes unavailable ends the round, and the next round connects again.
+//!
+//! Store calls run outside the async runtime (only the fetches are `block_on`'d): the
+//! PostgreSQL client blocks on a runtime of its own, which may not run inside another.
 
 use std::time::Duration;
 
 use gazetteer::Gazetteer;
-use store::EventStore;
+use store::{EventStore, Location, StoreError};
+use tokio::runtime::Runtime;
 
-use crate::ingest::{ArticleInput, Summary, ingest_one};
+use crate::ingest::{ArticleInput, Summary, try_ingest};
 use crate::output::note;
 
 /// Feed content types accepted.
@@ -49,22 +54,30 @@ fn passing(error: &str) -> bool {
         .any(|sign| error.contains(sign))
 }
 
-/// One round over the feeds; returns what it stored.
-pub async fn poll(
+/// One round over the feeds, fetching on `runtime`; returns what it stored.
+pub fn poll(
+    runtime: &Runtime,
     gazetteer: &Gazetteer,
     store: &mut dyn EventStore,
     feeds: &[String],
     allow_private: bool,
 ) -> Summary {
     let mut summary = Summary::default();
+    let unavailable = |summary: &mut Summary, err: StoreError| {
+        summary.stopped = Some(format!("{err}"));
+    };
     for feed_url in feeds {
-        let fetched = match crate::fetch::fetch(feed_url, allow_private, &FEED_TYPES).await {
-            Ok(fetched) => fetched,
-            Err(err) => {
-                summary.count(Err(format!("feed {err:#}")));
-                continue;
-            }
-        };
+        if summary.stopped.is_some() {
+            break;
+        }
+        let fetched =
+            match runtime.block_on(crate::fetch::fetch(feed_url, allow_private, &FEED_TYPES)) {
+                Ok(fetched) => fetched,
+                Err(err) => {
+                    summary.count(Err(format!("feed {err:#}")));
+                    continue;
+                }
+            };
         let feed = match feed_rs::parser::parse(fetched.body.as_slice()) {
             Ok(feed) => feed,
             Err(err) => {
@@ -79,14 +92,26 @@ pub async fn poll(
             } else {
                 entry.id.clone()
             };
-            if key.is_empty() || store.seen(feed_url, &key).unwrap_or(false) {
+            if key.is_empty() {
                 continue;
+            }
+            match store.seen(feed_url, &key) {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(err) if err.is_unavailable() => {
+                    unavailable(&mut summary, err);
+                    break;
+                }
+                Err(err) => {
+                    summary.count(Err(format!("{feed_url}#{key}: {err}")));
+                    continue;
+                }
             }
             let title = entry.title.as_ref().map(|title| title.content.clone());
             let published = entry.published.or(entry.updated).map(|time| time.to_rfc3339());
             let fetched = match &link {
-                Some(link) => crate::fetch::fetch_article(link, allow_private)
-                    .await
+                Some(link) => runtime
+                    .block_on(crate::fetch::fetch_article(link, allow_private))
                     .map_err(|err| format!("{err:#}")),
                 // An item without a link: its own summary or content is the article.
                 None => {
@@ -103,11 +128,20 @@ pub async fn poll(
                     })
                 }
             };
-            let outcome = fetched.and_then(|mut input| {
-                input.title = title.or(input.title);
-                input.published = published.or(input.published);
-                ingest_one(gazetteer, store, &input, None)
-            });
+            let outcome = match fetched {
+                Ok(mut input) => {
+                    input.title = title.or(input.title);
+                    input.published = published.or(input.published);
+                    match try_ingest(gazetteer, store, &input, None) {
+                        Ok(outcome) => outcome,
+                        Err(stopped) => {
+                            summary.stopped = Some(stopped);
+                            break;
+                        }
+                    }
+                }
+                Err(reason) => Err(reason),
+            };
             let keep_trying = matches!(&outcome, Err(error) if passing(error));
             if !keep_trying && let Err(err) = store.remember(feed_url, &key) {
                 note(&format!("cannot remember {key}: {err}"));
@@ -118,30 +152,54 @@ pub async fn poll(
     summary
 }
 
-/// Polls the feeds every `every` until Ctrl-C, or once; returns the last round's summary.
-pub async fn watch(
+/// Polls the feeds every `every` until Ctrl-C, or once, storing into the database at
+/// `location`; returns the last round's summary. The database must be there at the start;
+/// when it goes away later, the round stops and the next one connects again.
+pub fn watch(
+    runtime: &Runtime,
     gazetteer: &Gazetteer,
-    store: &mut dyn EventStore,
+    location: &Location,
     feeds: &[String],
     every: Duration,
     once: bool,
     allow_private: bool,
-) -> Summary {
+) -> Result<Summary, StoreError> {
+    let mut store = Some(store::connect(location)?);
     loop {
-        let summary = poll(gazetteer, store, feeds, allow_private).await;
-        let stored = summary.added;
+        if store.is_none() {
+            match store::connect(location) {
+                Ok(connected) => store = Some(connected),
+                Err(err) => note(&format!("watch: {err}; trying again next round")),
+            }
+        }
+        let summary = match store.as_mut() {
+            Some(connected) => poll(runtime, gazetteer, &mut **connected, feeds, allow_private),
+            None => Summary::default(),
+        };
         note(&format!(
-            "watch: {stored} new articles, {} events new, {} merged, {} skipped",
+            "watch: {} new articles, {} events new, {} merged, {} skipped",
+            summary.added,
             summary.new_events,
             summary.merged_events,
             summary.skipped.len()
         ));
-        if once {
-            return summary;
+        if let Some(stopped) = &summary.stopped {
+            note(&format!(
+                "watch: the database became unavailable ({stopped}); reconnecting next round"
+            ));
+            store = None;
         }
-        tokio::select! {
-            () = tokio::time::sleep(every) => {}
-            _ = tokio::signal::ctrl_c() => return summary,
+        if once {
+            return Ok(summary);
+        }
+        let interrupted = runtime.block_on(async {
+            tokio::select! {
+                () = tokio::time::sleep(every) => false,
+                _ = tokio::signal::ctrl_c() => true,
+            }
+        });
+        if interrupted {
+            return Ok(summary);
         }
     }
 }

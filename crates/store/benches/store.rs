@@ -6,6 +6,11 @@
 //! centres, 2°×2° bbox queries rendered as GeoJSON, and a full GeoJSON export with the
 //! process's peak memory before and after it. Writes the points and queries to
 //! `target/bench-store/` for `bench/postgis_peer.sh` and prints one JSON line.
+//!
+//! With `BORDERWATCH_TEST_PG` set (a PostgreSQL + PostGIS server URL; `make bench` starts
+//! one with `tests/pg/cluster.sh run`), the same events go through borderwatch's own
+//! `PostgresStore` too, and the same near and bbox queries are timed on it (`pg_*` keys),
+//! with the table and index sizes.
 
 #![expect(
     clippy::print_stdout,
@@ -18,7 +23,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use store::{EventStore, Filter, SqliteStore, export};
+use store::{EventStore, Filter, PostgresStore, SqliteStore, export};
 
 struct Rng(u64);
 
@@ -132,17 +137,25 @@ fn main() {
     // Store through the ingest path: 10 events per article, one transaction each; events
     // are made as they are stored, so the harness holds no more than one article's worth.
     let mut store = SqliteStore::open(&db).unwrap();
+    let points_rng = Rng(rng.0);
     let mut ingest_s = 0.0;
     let mut chunk = Vec::with_capacity(10);
-    for article in 0..if reuse { 0 } else { n.div_ceil(10) } {
+    let next_chunk = |rng: &mut Rng, article: usize, chunk: &mut Vec<extract::Event>| {
         chunk.clear();
         for i in article * 10..((article + 1) * 10).min(n) {
             let lon = 22.0 + 23.0 * rng.next();
             let lat = 44.0 + 12.0 * rng.next();
             let date = start_day.add_days((rng.next() * 1000.0) as i64).to_string();
             let kind = types[(rng.next() * types.len() as f64) as usize % types.len()];
-            writeln!(points, "ev{i},{lon:.6},{lat:.6},{date},{kind}").unwrap();
             chunk.push(synthetic_event(i, kind, lon, lat, date));
+        }
+    };
+    for article in 0..if reuse { 0 } else { n.div_ceil(10) } {
+        next_chunk(&mut rng, article, &mut chunk);
+        for event in &chunk {
+            let (id, lon, lat, date, kind) =
+                (&event.id, event.lon, event.lat, &event.date, event.event_type);
+            writeln!(points, "{id},{lon:.6},{lat:.6},{date},{kind}").unwrap();
         }
         let text = format!("Synthetic article {article}.");
         let stored =
@@ -210,7 +223,18 @@ fn main() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let anon_peak = sampler.join().unwrap();
 
-    let report = serde_json::json!({
+    let postgres = std::env::var("BORDERWATCH_TEST_PG").ok().map(|url| {
+        let mut rng = Rng(points_rng.0);
+        postgres_figures(
+            &url,
+            n,
+            &mut |article, chunk| next_chunk(&mut rng, article, chunk),
+            &centres,
+            &boxes,
+        )
+    });
+
+    let mut report = serde_json::json!({
         "events": totals.events,
         "store_events_per_s": (totals.events as f64 / ingest_s).round(),
         "store_articles_per_s": (totals.articles as f64 / ingest_s).round(),
@@ -224,5 +248,102 @@ fn main() {
         "heap_mb_before_export": (anon_before * 10.0).round() / 10.0,
         "heap_mb_peak_during_export": (anon_peak * 10.0).round() / 10.0,
     });
+    if let (Some(serde_json::Value::Object(pg)), Some(object)) = (postgres, report.as_object_mut())
+    {
+        object.extend(pg);
+    }
     println!("{report}");
+}
+
+/// The same events through borderwatch's `PostgresStore`, then the same near and bbox
+/// queries; `pg_*` figures and the table sizes.
+fn postgres_figures(
+    url: &str,
+    n: usize,
+    next_chunk: &mut dyn FnMut(usize, &mut Vec<extract::Event>),
+    centres: &[(f64, f64)],
+    boxes: &[[f64; 4]],
+) -> serde_json::Value {
+    let mut store = PostgresStore::connect(url).unwrap();
+    let mut ingest_s = 0.0;
+    let mut chunk = Vec::with_capacity(10);
+    for article in 0..n.div_ceil(10) {
+        next_chunk(article, &mut chunk);
+        let text = format!("Synthetic article {article}.");
+        let stored =
+            store::NewArticle { text: &text, published: Some("2024-01-01"), ..Default::default() };
+        let t = Instant::now();
+        store.add_article(&stored, &chunk).unwrap();
+        ingest_s += t.elapsed().as_secs_f64();
+    }
+    store
+        .with_client(|client| {
+            client.batch_execute("VACUUM ANALYZE events")?;
+            client.batch_execute("VACUUM ANALYZE event_sources")?;
+            Ok(())
+        })
+        .unwrap();
+    let totals = store.totals().unwrap();
+    eprintln!(
+        "PostgreSQL: stored {} events from {} articles in {ingest_s:.1} s",
+        totals.events, totals.articles
+    );
+    let filter = Filter::default();
+    for (lat, lon) in centres.iter().take(100) {
+        store.near(*lat, *lon, 25.0, 100, &filter).unwrap();
+    }
+    let mut near_ms = Vec::new();
+    let mut rows = 0;
+    for (lat, lon) in centres {
+        let t = Instant::now();
+        rows += store.near(*lat, *lon, 25.0, 100, &filter).unwrap().len();
+        near_ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    near_ms.sort_by(f64::total_cmp);
+    let mut bbox_ms = Vec::new();
+    let mut bbox_features = 0;
+    for pass in 0..2 {
+        for (i, b) in boxes.iter().enumerate() {
+            let filter = Filter { bbox: Some(*b), ..Filter::default() };
+            let t = Instant::now();
+            let mut out = Vec::new();
+            let count = export::write_geojson(&store, &filter, &mut out).unwrap();
+            if pass == 1 {
+                bbox_ms.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            if i == 0 {
+                bbox_features = count;
+            }
+        }
+    }
+    bbox_ms.sort_by(f64::total_cmp);
+    let sizes = store
+        .with_client(|client| {
+            let mb = |client: &mut postgres::Client, sql: &str| -> Result<f64, store::StoreError> {
+                Ok(client.query_one(sql, &[])?.try_get::<_, i64>(0)? as f64 / 1e6)
+            };
+            Ok(serde_json::json!({
+                "pg_events_table_mb": mb(client, "SELECT pg_table_size('events')")?.round(),
+                "pg_events_indexes_mb": mb(client, "SELECT pg_indexes_size('events')")?.round(),
+                "pg_sources_table_mb": mb(client, "SELECT pg_table_size('event_sources')")?.round(),
+                "pg_sources_indexes_mb": mb(client, "SELECT pg_indexes_size('event_sources')")?.round(),
+                "pg_articles_mb": mb(client, "SELECT pg_total_relation_size('articles')")?.round(),
+                "pg_server": client.query_one("SELECT version()", &[])?.try_get::<_, String>(0)?,
+            }))
+        })
+        .unwrap();
+    let mut figures = serde_json::json!({
+        "pg_events": totals.events,
+        "pg_store_events_per_s": (totals.events as f64 / ingest_s).round(),
+        "pg_store_articles_per_s": (totals.articles as f64 / ingest_s).round(),
+        "pg_near_p50_ms": (percentile(&near_ms, 0.5) * 1000.0).round() / 1000.0,
+        "pg_near_p99_ms": (percentile(&near_ms, 0.99) * 1000.0).round() / 1000.0,
+        "pg_near_rows_mean": rows as f64 / centres.len() as f64,
+        "pg_bbox_ms_median": (percentile(&bbox_ms, 0.5) * 10.0).round() / 10.0,
+        "pg_bbox_features": bbox_features,
+    });
+    if let (Some(object), serde_json::Value::Object(sizes)) = (figures.as_object_mut(), sizes) {
+        object.extend(sizes);
+    }
+    figures
 }

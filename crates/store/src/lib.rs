@@ -1,9 +1,23 @@
 //! The event store: articles, the events read from them and their sources.
 //!
 //! [`EventStore`] is what the server, the ingester and the exporters need from a
-//! database; [`SqliteStore`] implements it over one embedded SQLite file (WAL, an R*Tree
-//! over event points, FTS5 over the evidence sentences, versioned migrations). The trait
-//! keeps the callers free of SQL so that a PostGIS backend can follow.
+//! database. [`SqliteStore`] implements it over one embedded SQLite file (WAL, an R*Tree
+//! over event points, FTS5 over the evidence sentences, versioned migrations), for one
+//! analyst on a laptop; [`PostgresStore`] over PostgreSQL with PostGIS (a
+//! `geography(Point,4326)` column with GiST, `tsvector` with GIN, refinery migrations,
+//! concurrent writers), for a team. [`Location::parse`] reads a `--db` value (a
+//! `postgres://` or `postgresql://` URL, else a SQLite path), [`connect`] opens either
+//! behind the trait, [`Pool`] hands out connections to the server, and [`transfer`]
+//! copies one store into another.
+//!
+//! ```
+//! use store::{EventStore, Location};
+//! let dir = std::env::temp_dir().join(format!("store-doc-{}", std::process::id()));
+//! let store = store::connect(&Location::parse(dir.join("events.sqlite").to_str().unwrap()))?;
+//! assert_eq!(store.totals()?.events, 0);
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok::<(), store::StoreError>(())
+//! ```
 //!
 //! Each article is written in one transaction with its events: a crash leaves every
 //! committed article whole and nothing half-written. The same article text ingested twice
@@ -16,11 +30,17 @@
 
 pub mod export;
 mod filter;
+mod location;
+mod postgres;
+mod postgres_sql;
 mod sqlite;
+pub mod transfer;
 
 use serde::Serialize;
 
 pub use crate::filter::{EVENT_TYPES, Filter, FilterError, datetime_range};
+pub use crate::location::{DynStore, Location, Pool, PooledStore, connect, redact_url};
+pub use crate::postgres::{PostgresPool, PostgresStore};
 pub use crate::sqlite::SqliteStore;
 
 /// Two reports of the same type and day closer than this are one event.
@@ -49,6 +69,55 @@ pub enum StoreError {
     /// The caller stopped a visit (a closed connection, say).
     #[error("stopped: {0}")]
     Stopped(String),
+    /// PostgreSQL reported an error or the connection failed.
+    #[error("postgres: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// The database could not be reached or opened; `location` has its password hidden.
+    #[error("cannot open {location}: {message}")]
+    Open {
+        /// The `--db` value, password hidden.
+        location: String,
+        /// Why.
+        message: String,
+    },
+    /// A schema migration failed.
+    #[error("migrating the schema of {location}: {message}")]
+    Migration {
+        /// The `--db` value, password hidden.
+        location: String,
+        /// Why.
+        message: String,
+    },
+    /// A request the store cannot carry out (a non-empty target for a copy, say).
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl StoreError {
+    /// Whether the database went away (a lost connection, a server shutting down), as
+    /// opposed to a problem with one article or query: a batch should stop, not skip.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Postgres(err) => {
+                if err.is_closed() {
+                    return true;
+                }
+                match err.code() {
+                    // Class 08: connection exception; 57P01..57P03: admin shutdown, crash
+                    // shutdown, cannot connect now.
+                    Some(code) => {
+                        let code = code.code();
+                        code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+                    }
+                    // No SQLSTATE: the socket failed, or a value did not convert.
+                    None => std::error::Error::source(err)
+                        .is_some_and(|source| source.is::<std::io::Error>()),
+                }
+            }
+            StoreError::Open { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 /// An article to store.

@@ -226,7 +226,7 @@ impl SqliteStore {
 
 /// The content hash that makes ingestion idempotent: SHA-256 of the text with line endings
 /// unified and outer whitespace trimmed.
-fn content_hash(text: &str) -> String {
+pub(crate) fn content_hash(text: &str) -> String {
     let mut hasher = Sha256::new();
     for (i, line) in text.trim().lines().enumerate() {
         if i > 0 {
@@ -238,7 +238,7 @@ fn content_hash(text: &str) -> String {
 }
 
 /// Code-point offset of a byte offset (clamped to a character boundary).
-fn char_offset(text: &str, byte: usize) -> i64 {
+pub(crate) fn char_offset(text: &str, byte: usize) -> i64 {
     let mut byte = byte.min(text.len());
     while !text.is_char_boundary(byte) {
         byte -= 1;

@@ -1,7 +1,14 @@
-//! The store on an in-memory database: idempotent ingest, merging, filters, the near
-//! query, full-text safety, reprocessing and the exports.
+//! One test suite for both stores: every test of [`both_backends!`] runs on an in-memory
+//! SQLite database and on a PostgreSQL schema of its own (idempotent ingest, merging,
+//! filters, paging, the near query, full-text search, reprocessing, the exports), then the
+//! PostgreSQL store's own: migrations, concurrent writers, copies between the stores.
+//!
+//! PostgreSQL comes from `BORDERWATCH_TEST_PG` (a server URL; `tests/pg/cluster.sh run cargo
+//! test` starts a throwaway one, as `make test` does). Without it the PostgreSQL half says
+//! SKIPPED, unless `RUN_SLOW_TESTS` is set, when it fails: CI never skips it.
 
 use super::*;
+use crate::postgres::MIGRATION_LOCK;
 
 fn event(id: &str, kind: &str, place: &str, lat: f64, lon: f64, date: &str) -> extract::Event {
     extract::Event {
@@ -46,25 +53,20 @@ fn article(text: &str) -> NewArticle<'_> {
     }
 }
 
-#[test]
-fn same_text_twice_changes_nothing() {
-    let mut store = SqliteStore::in_memory().unwrap();
+fn same_text_twice_changes_nothing(store: &mut dyn EventStore) {
     let events = [event("a1", "shelling", "Belgorod", 50.6, 36.6, "2023-12-30")];
     let first = store.add_article(&article("Text one."), &events).unwrap();
     assert!(matches!(first, Ingested::Added { new_events: 1, merged_events: 0, .. }));
     let again = store.add_article(&article("  Text one.\r\n"), &events).unwrap();
     assert!(matches!(again, Ingested::Duplicate { .. }));
     assert_eq!(store.totals().unwrap(), Totals { articles: 1, events: 1 });
-    assert_eq!(store.schema_version().unwrap(), 2);
     assert!(!store.seen("feed", "item").unwrap());
     store.remember("feed", "item").unwrap();
     store.remember("feed", "item").unwrap();
     assert!(store.seen("feed", "item").unwrap());
 }
 
-#[test]
-fn reports_of_one_event_merge_and_list_every_source() {
-    let mut store = SqliteStore::in_memory().unwrap();
+fn reports_of_one_event_merge_and_list_every_source(store: &mut dyn EventStore) {
     store
         .add_article(
             &article("First."),
@@ -100,9 +102,7 @@ fn reports_of_one_event_merge_and_list_every_source() {
     assert_eq!(store.count(&filter).unwrap(), 3);
 }
 
-#[test]
-fn filters_and_near_query() {
-    let mut store = SqliteStore::in_memory().unwrap();
+fn filters_and_near_query(store: &mut dyn EventStore) {
     let events = [
         event("kyiv", "shelling", "Kyiv", 50.45, 30.52, "2022-10-10"),
         event("belgorod", "explosion", "Belgorod", 50.6, 36.6, "2023-12-30"),
@@ -146,9 +146,7 @@ fn bad_filter_parameters_name_themselves() {
     }
 }
 
-#[test]
-fn fts_text_is_never_syntax() {
-    let mut store = SqliteStore::in_memory().unwrap();
+fn fts_text_is_never_syntax(store: &mut dyn EventStore) {
     store
         .add_article(&article("x"), &[event("a", "shelling", "Kyiv", 50.45, 30.52, "2022-10-10")])
         .unwrap();
@@ -158,9 +156,7 @@ fn fts_text_is_never_syntax() {
     }
 }
 
-#[test]
-fn reprocess_rebuilds_events_from_articles() {
-    let mut store = SqliteStore::in_memory().unwrap();
+fn reprocess_rebuilds_events_from_articles(store: &mut dyn EventStore) {
     store
         .add_article(&article("x"), &[event("a", "shelling", "Kyiv", 50.45, 30.52, "2022-10-10")])
         .unwrap();
@@ -177,9 +173,7 @@ fn reprocess_rebuilds_events_from_articles() {
     assert_eq!(store.near(50.45, 30.52, 1.0, 10, &Filter::default()).unwrap().len(), 2);
 }
 
-#[test]
-fn exports_write_every_event() {
-    let mut store = SqliteStore::in_memory().unwrap();
+fn exports_write_every_event(store: &mut dyn EventStore) {
     store
         .add_article(
             &article("x"),
@@ -190,16 +184,389 @@ fn exports_write_every_event() {
         )
         .unwrap();
     let mut geojson = Vec::new();
-    assert_eq!(export::write_geojson(&store, &Filter::default(), &mut geojson).unwrap(), 2);
+    assert_eq!(export::write_geojson(&*store, &Filter::default(), &mut geojson).unwrap(), 2);
     let parsed: serde_json::Value = serde_json::from_slice(&geojson).unwrap();
     assert_eq!(parsed["features"].as_array().unwrap().len(), 2);
     assert_eq!(parsed["features"][0]["id"], "a", "exports go in storage order");
     assert_eq!(parsed["features"][0]["geometry"]["coordinates"][0], 30.52);
     let mut csv = Vec::new();
-    assert_eq!(export::write_csv(&store, &Filter::default(), &mut csv).unwrap(), 2);
+    assert_eq!(export::write_csv(&*store, &Filter::default(), &mut csv).unwrap(), 2);
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.contains("\"Kyiv, \"\"centre\"\"\""), "{csv}");
     let blob = export::gpkg_point(30.5, 50.4);
     assert_eq!(&blob[..2], b"GP");
     assert_eq!(blob.len(), 8 + 21);
+}
+
+fn full_text_search_matches_the_same_words(store: &mut dyn EventStore) {
+    let mut a = event("a", "shelling", "Belgorod", 50.6, 36.6, "2023-12-30");
+    a.evidence = "Shelling hit «Belgorod» on 2023-12-30, Kyiv's mayor said on example.org; \
+                  Russian-occupied naïve Йосип ZAPORIŻŻIA"
+        .to_owned();
+    let mut b = event("b", "shelling", "Запоріжжя", 47.8, 35.2, "2023-12-29");
+    b.evidence = "Обстріл Запоріжжя ёлка".to_owned();
+    store.add_article(&article("search"), &[a, b]).unwrap();
+    for (q, expected) in [
+        ("belgorod", 1),
+        ("«BELGOROD»", 1),
+        ("12", 1),
+        ("org", 1),
+        ("occupied", 1),
+        ("kyiv's", 1),
+        ("Kyiv s", 1),
+        ("s Kyiv", 1),
+        ("'s kyiv'", 1),
+        ("naive", 1),
+        ("zaporizzia", 1),
+        ("йосип", 1),
+        ("иосип", 0),
+        ("елка", 0),
+        ("ёлка", 1),
+        ("запоріжжя", 1),
+        ("belgorod *", 1),
+        ("*", 0),
+        ("«»", 0),
+        ("belgorod запоріжжя", 0),
+        ("shelling", 1),
+        ("hit belgorod", 1),
+        ("mayor belgorod kyiv", 1),
+        ("said example", 1),
+        ("example.org", 1),
+        ("orgs", 0),
+    ] {
+        let filter = Filter { text: Some(q.to_owned()), ..Filter::default() };
+        assert_eq!(store.count(&filter).unwrap(), expected, "q={q:?}");
+    }
+}
+
+fn ties_break_by_insertion_and_pages_do_not_overlap(store: &mut dyn EventStore) {
+    let events: Vec<extract::Event> = (0..25)
+        .map(|i| {
+            let date = if i % 2 == 0 { "2022-03-01" } else { "2022-03-02" };
+            // Far apart, so that none merge; three share one point for the near query.
+            let (lat, lon) = if i < 3 { (48.0, 37.8) } else { (44.0 + i as f64 * 0.5, 24.0) };
+            event(&format!("e{i:02}"), "shelling", "P", lat, lon, date)
+        })
+        .collect();
+    store.add_article(&article("many"), &events[..12]).unwrap();
+    store.add_article(&article("more"), &events[12..]).unwrap();
+    let all: Vec<String> =
+        store.events(&Filter::default(), 100, 0).unwrap().into_iter().map(|e| e.id).collect();
+    let mut expected: Vec<(String, usize)> =
+        events.iter().enumerate().map(|(i, e)| (e.date.clone(), i)).collect();
+    expected.sort_by(|a, b| b.cmp(a));
+    let expected: Vec<String> = expected.iter().map(|(_, i)| format!("e{i:02}")).collect();
+    assert_eq!(all, expected, "newest first, later stored first within a day");
+    let mut paged = Vec::new();
+    for offset in (0..25).step_by(7) {
+        paged
+            .extend(store.events(&Filter::default(), 7, offset).unwrap().into_iter().map(|e| e.id));
+    }
+    assert_eq!(paged, all);
+    let mut points = Vec::new();
+    store.each_point(&Filter::default(), &mut |point| points.push(point.id)).unwrap();
+    assert_eq!(points, all);
+    let mut stored = Vec::new();
+    store
+        .each_event(&Filter::default(), &mut |event| {
+            stored.push(event.id.clone());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(stored, events.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+    // Equal distances rank by insertion; a limit cuts there.
+    let near = store.near(48.0, 37.8, 1.0, 2, &Filter::default()).unwrap();
+    assert_eq!(near.iter().map(|(e, _)| e.id.as_str()).collect::<Vec<_>>(), ["e00", "e01"]);
+    assert_eq!(store.count(&Filter::default()).unwrap(), 25);
+}
+
+fn boxes_radii_and_sides_are_exact(store: &mut dyn EventStore) {
+    let mut east = event("east", "shelling", "E", 65.0, 179.5, "2022-01-01");
+    east.actor1 = Some("Wagner Group");
+    let west = event("west", "explosion", "W", 65.0, -179.5, "2022-01-01");
+    let edge = event("edge", "other", "Edge", 50.0, 30.0, "2022-01-02");
+    store.add_article(&article("edges"), &[east, west, edge]).unwrap();
+    let params = |query: &str| {
+        Filter::from_params(query.split('&').filter_map(|pair| pair.split_once('='))).unwrap()
+    };
+    // Across the antimeridian, and boundaries inclusive.
+    assert_eq!(store.count(&params("bbox=179,60,-179,70")).unwrap(), 2);
+    assert_eq!(store.count(&params("bbox=30,50,31,51")).unwrap(), 1);
+    assert_eq!(store.count(&params("bbox=30.000001,50,31,51")).unwrap(), 0);
+    assert_eq!(store.count(&params("actor=wagner group")).unwrap(), 1);
+    assert_eq!(store.count(&params("actor=WAGNER GROUP,nobody")).unwrap(), 1);
+    assert_eq!(store.count(&params("country=ua&min_confidence=0.8")).unwrap(), 3);
+    assert_eq!(store.count(&params("min_confidence=0.81")).unwrap(), 0);
+    assert_eq!(store.count(&params("datetime=2022-01-02")).unwrap(), 1);
+    // Near across the antimeridian; the 1 km circle around 30,50 holds only the point itself.
+    let near = store.near(65.0, 180.0, 50.0, 10, &Filter::default()).unwrap();
+    assert_eq!(near.len(), 2, "{near:?}");
+    let km = distance_km(50.0, 30.0, 50.009, 30.0);
+    assert_eq!(store.near(50.009, 30.0, km + 0.0001, 10, &Filter::default()).unwrap().len(), 1);
+    assert_eq!(store.near(50.009, 30.0, km - 0.0001, 10, &Filter::default()).unwrap().len(), 0);
+    assert_eq!(
+        store.near(65.0, 179.5, 10.0, 10, &params("event_type=explosion")).unwrap().len(),
+        0
+    );
+    // Stats in date, then type order (byte order of the names).
+    let stats = store.stats(&Filter::default()).unwrap();
+    let keys: Vec<(&str, &str)> =
+        stats.iter().map(|d| (d.date.as_str(), d.event_type.as_str())).collect();
+    assert_eq!(
+        keys,
+        [("2022-01-01", "explosion"), ("2022-01-01", "shelling"), ("2022-01-02", "other")]
+    );
+    let extent = store.extent().unwrap().unwrap();
+    assert_eq!(extent.bbox, [-179.5, 50.0, 179.5, 65.0]);
+    assert_eq!(extent.dates, ("2022-01-01".to_owned(), "2022-01-02".to_owned()));
+    let (one, sources) = store.event("edge").unwrap().unwrap();
+    assert_eq!((one.lat, one.lon, one.report_count, sources.len()), (50.0, 30.0, 1, 1));
+    assert_eq!(one.source_url.as_deref(), Some("https://example.org/a"));
+    assert_eq!(one.published_at.as_deref(), Some("2023-12-30"));
+}
+
+fn empty_store_answers_empty(store: &mut dyn EventStore) {
+    assert_eq!(store.extent().unwrap(), None);
+    assert_eq!(store.totals().unwrap(), Totals { articles: 0, events: 0 });
+    assert!(store.events(&Filter::default(), 10, 0).unwrap().is_empty());
+    assert!(store.near(50.0, 30.0, 20_000.0, 10, &Filter::default()).unwrap().is_empty());
+    assert_eq!(store.find_article("nothing").unwrap(), None);
+    assert_eq!(store.event("nothing").unwrap(), None);
+}
+
+/// A fresh PostgreSQL schema for one test, or `None` (said loudly) without a server.
+fn postgres_store(test: &str) -> Option<PostgresStore> {
+    let url = postgres_url(test)?;
+    Some(PostgresStore::connect(&url).unwrap())
+}
+
+#[expect(clippy::print_stderr, reason = "a skipped test must say so loudly")]
+fn postgres_url(test: &str) -> Option<String> {
+    let Ok(base) = std::env::var("BORDERWATCH_TEST_PG") else {
+        assert!(
+            std::env::var_os("RUN_SLOW_TESTS").is_none(),
+            "RUN_SLOW_TESTS is set but BORDERWATCH_TEST_PG is not: run the tests through \
+             `tests/pg/cluster.sh run cargo test` (make test does)"
+        );
+        eprintln!(
+            "SKIPPED: {test} on PostgreSQL needs BORDERWATCH_TEST_PG (`tests/pg/cluster.sh run cargo test`; make test does)"
+        );
+        return None;
+    };
+    let schema = format!("store_{test}_{}", std::process::id());
+    let mut admin = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+    // One statement a transaction: the extension is committed before the lock is let go.
+    for sql in [
+        format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"),
+        "CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public".to_owned(),
+        format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"),
+        format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        format!("CREATE SCHEMA {schema}"),
+    ] {
+        admin.batch_execute(&sql).unwrap();
+    }
+    let separator = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{separator}options=-c%20search_path%3D{schema}%2Cpublic"))
+}
+
+/// Generates one `#[test]` per backend for each suite function.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(&mut crate::SqliteStore::in_memory().unwrap());
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(mut store) = super::postgres_store(stringify!($name)) {
+                        super::$name(&mut store);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+both_backends!(
+    same_text_twice_changes_nothing,
+    reports_of_one_event_merge_and_list_every_source,
+    filters_and_near_query,
+    fts_text_is_never_syntax,
+    reprocess_rebuilds_events_from_articles,
+    exports_write_every_event,
+    full_text_search_matches_the_same_words,
+    ties_break_by_insertion_and_pages_do_not_overlap,
+    boxes_radii_and_sides_are_exact,
+    empty_store_answers_empty,
+);
+
+#[test]
+fn schema_versions_are_recorded() {
+    assert_eq!(SqliteStore::in_memory().unwrap().schema_version().unwrap(), 2);
+    let Some(url) = postgres_url("schema_versions") else { return };
+    // Two processes' worth of first connections at once: one migrates, the other waits.
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                PostgresStore::connect(&url).unwrap().schema_version().unwrap()
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), 1);
+    }
+}
+
+#[test]
+fn concurrent_writers_merge_one_event_once() {
+    let Some(url) = postgres_url("concurrent_writers") else { return };
+    // Eight writers, 30 rounds: in each, every writer stores its own article reporting the
+    // round's two new events, all at once (a barrier), then the round's shared article.
+    // Without the merge lock, writers that miss each other's uncommitted events each insert
+    // one; without the unique hash, the shared article is stored eight times.
+    let (writers, rounds) = (8, 30);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(writers));
+    let threads: Vec<_> = (0..writers)
+        .map(|writer| {
+            let (url, barrier) = (url.clone(), std::sync::Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let mut store = PostgresStore::connect(&url).unwrap();
+                for round in 0..rounds {
+                    let date = extract::Date::new(2022, 1, 1).unwrap().add_days(round).to_string();
+                    let events = [
+                        event(
+                            &format!("a{writer}-{round}"),
+                            "shelling",
+                            "Kyiv",
+                            50.45,
+                            30.52,
+                            &date,
+                        ),
+                        event(
+                            &format!("b{writer}-{round}"),
+                            "explosion",
+                            "Kyiv",
+                            50.45,
+                            30.52,
+                            &date,
+                        ),
+                    ];
+                    barrier.wait();
+                    store
+                        .add_article(&article(&format!("Report {writer}-{round}.")), &events)
+                        .unwrap();
+                    barrier.wait();
+                    let shared =
+                        [event(&format!("s{round}"), "shelling", "Kyiv", 50.45, 30.52, &date)];
+                    store
+                        .add_article(&article(&format!("Shared report {round}.")), &shared)
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let store = PostgresStore::connect(&url).unwrap();
+    let (writers, rounds) = (writers as u64, rounds as u64);
+    assert_eq!(
+        store.totals().unwrap(),
+        Totals { articles: rounds * (writers + 1), events: rounds * 2 }
+    );
+    for event in store.events(&Filter::default(), 1000, 0).unwrap() {
+        let expected = if event.event_type == "shelling" { writers + 1 } else { writers };
+        assert_eq!(event.report_count as u64, expected, "{}", event.id);
+    }
+}
+
+#[test]
+fn a_copy_to_postgres_and_back_loses_nothing() {
+    let Some(url) = postgres_url("copy_round_trip") else { return };
+    let dir = std::env::temp_dir().join(format!("store-copy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = dir.join("first.sqlite");
+    let mut store = SqliteStore::open(&first).unwrap();
+    reports_of_one_event_merge_and_list_every_source(&mut store);
+    let mut special = event("n", "shelling", "Запоріжжя", 47.8, 35.2, "2023-12-29");
+    special.evidence = "Kyiv's naïve «Belgorod» report".to_owned();
+    store.add_article(&article("special"), &[special.clone()]).unwrap();
+    special.id = "m".to_owned();
+    store.add_article(&article("special again"), &[special]).unwrap();
+    store.remember("https://example.org/feed", "item-1").unwrap();
+    drop(store);
+    let to_postgres =
+        transfer::copy(&Location::parse(first.to_str().unwrap()), &Location::parse(&url)).unwrap();
+    assert_eq!(to_postgres.from, to_postgres.to);
+    assert_eq!(to_postgres.to.articles.rows, 5);
+    assert_eq!(to_postgres.to.events.rows, 5);
+    assert_eq!(to_postgres.to.sources.rows, 7);
+    assert_eq!(to_postgres.to.feed_items.rows, 1);
+    // A second copy into the same store is refused, and changes nothing.
+    let again = transfer::copy(&Location::parse(first.to_str().unwrap()), &Location::parse(&url));
+    assert!(matches!(again, Err(StoreError::Refused(_))), "{again:?}");
+    let back = dir.join("back.sqlite");
+    let to_sqlite =
+        transfer::copy(&Location::parse(&url), &Location::parse(back.to_str().unwrap())).unwrap();
+    assert_eq!(to_sqlite.to, to_postgres.from, "SQLite -> PostgreSQL -> SQLite is the identity");
+    // The copies answer alike, searches included; new writes continue the ids.
+    let mut copied = PostgresStore::connect(&url).unwrap();
+    let original = SqliteStore::open(&back).unwrap();
+    let first = SqliteStore::open(&first).unwrap();
+    for q in ["belgorod", "«Belgorod»", "kyiv's", "naive", "запоріжжя", "shebekino", "report"]
+    {
+        let filter = Filter { text: Some(q.to_owned()), ..Filter::default() };
+        let counts = (
+            first.count(&filter).unwrap(),
+            copied.count(&filter).unwrap(),
+            original.count(&filter).unwrap(),
+        );
+        assert_eq!(counts.0, counts.1, "{q}: {counts:?}");
+        assert_eq!(counts.0, counts.2, "{q}: {counts:?}");
+    }
+    let added = copied
+        .add_article(
+            &article("After the copy."),
+            &[event("z", "other", "X", 10.0, 10.0, "2020-01-01")],
+        )
+        .unwrap();
+    assert!(matches!(added, Ingested::Added { article_id: 6, new_events: 1, .. }), "{added:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn urls_and_paths_are_told_apart_and_passwords_hidden() {
+    assert!(Location::parse("postgres://u:p@h/db").is_postgres());
+    assert!(Location::parse("PostgreSQL://h/db").is_postgres());
+    assert!(!Location::parse("data/borderwatch.sqlite").is_postgres());
+    assert!(!Location::parse("postgres.sqlite").is_postgres());
+    assert_eq!(
+        redact_url("postgres://bw:s3cr%40t@db.example:5432/events"),
+        "postgres://bw:***@db.example:5432/events"
+    );
+    assert_eq!(
+        redact_url("postgresql://bw@h/db?password=x&sslmode=disable"),
+        "postgresql://bw@h/db?password=***&sslmode=disable"
+    );
+    assert_eq!(redact_url("postgres://h"), "postgres://h");
+    let location = Location::parse("postgres://bw:hunter2@127.0.0.1:1/db");
+    assert_eq!(
+        format!("{location} {location:?}"),
+        "postgres://bw:***@127.0.0.1:1/db Location(postgres://bw:***@127.0.0.1:1/db)"
+    );
+    // A server that is not there: a clear error naming the URL, no password.
+    let err = connect(&location).err().unwrap();
+    let message = err.to_string();
+    assert!(message.starts_with("cannot open postgres://bw:***@127.0.0.1:1/db: "), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+    assert!(err.is_unavailable());
+    let err = connect(&Location::parse("postgres://bw:hunter2@[::1")).err().unwrap().to_string();
+    assert!(!err.contains("hunter2"), "{err}");
 }
