@@ -12,4 +12,5 @@ mod geoparse_cli;
 mod postgres_e2e;
 mod server_e2e;
 mod tidy;
+mod tiles_e2e;
 mod watch;

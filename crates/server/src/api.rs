@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use store::{DynStore, Filter, FilterError, Location, Pool, StoreError, export};
 
 use crate::output::note;
+use crate::tiles;
 
 /// Most features per page of `/api/events` and the OGC items.
 pub const MAX_LIMIT: usize = 10_000;
@@ -35,6 +36,7 @@ pub const POOL_SIZE: u32 = 16;
 /// What the handlers share.
 pub struct AppState {
     pool: Pool,
+    pub(crate) tiles: crate::tiles::TileLayer,
     gazetteer: Arc<Gazetteer>,
     token: Option<String>,
     web: PathBuf,
@@ -57,7 +59,7 @@ pub struct Config {
 
 /// An error answer: status, OGC exception code, the parameter at fault.
 #[derive(Debug)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     status: StatusCode,
     code: &'static str,
     parameter: Option<&'static str>,
@@ -65,7 +67,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn bad(parameter: &'static str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn bad(parameter: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "InvalidParameterValue",
@@ -83,7 +85,7 @@ impl ApiError {
         }
     }
 
-    fn internal(err: &dyn std::fmt::Display) -> ApiError {
+    pub(crate) fn internal(err: &dyn std::fmt::Display) -> ApiError {
         note(&format!("internal error: {err}"));
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -117,13 +119,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 impl AppState {
     /// Opens the store (running its migrations) and returns the shared state.
     pub fn new(config: Config, gazetteer: Arc<Gazetteer>) -> Result<Arc<AppState>, StoreError> {
         Ok(Arc::new(AppState {
             pool: Pool::open(&config.db, POOL_SIZE)?,
+            tiles: crate::tiles::TileLayer::default(),
             gazetteer,
             token: config.token,
             web: config.web,
@@ -137,7 +140,7 @@ impl AppState {
 }
 
 /// Runs `work` with a store connection on the blocking pool.
-async fn with_store<T: Send + 'static>(
+pub(crate) async fn with_store<T: Send + 'static>(
     state: &Arc<AppState>,
     work: impl FnOnce(&mut DynStore, &AppState) -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
@@ -151,7 +154,7 @@ async fn with_store<T: Send + 'static>(
 }
 
 /// Query parameters in order; a malformed query string is a 400.
-fn params(query: Option<&str>) -> ApiResult<Vec<(String, String)>> {
+pub(crate) fn params(query: Option<&str>) -> ApiResult<Vec<(String, String)>> {
     serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|err| ApiError::bad("query", format!("malformed query string: {err}")))
 }
@@ -160,7 +163,7 @@ fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
     params.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
-fn filter_of(params: &[(String, String)]) -> ApiResult<Filter> {
+pub(crate) fn filter_of(params: &[(String, String)]) -> ApiResult<Filter> {
     Ok(Filter::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?)
 }
 
@@ -192,7 +195,7 @@ fn count(
 }
 
 /// The server's own address as clients reach it, for links.
-fn base_url(headers: &HeaderMap) -> String {
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|value| value.to_str().ok())
@@ -230,6 +233,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/export.geojson", get(export_geojson))
         .route("/api/export.csv", get(export_csv))
         .route("/api/export.gpkg", get(export_gpkg))
+        .route("/tiles/events.json", get(tiles::tilejson))
+        .route("/tiles/events/{z}/{x}/{y}", get(tiles::xyz_tile))
+        .route("/tileMatrixSets", get(tiles::tile_matrix_sets))
+        .route("/tileMatrixSets/WebMercatorQuad", get(tiles::web_mercator_quad))
+        .route("/collections/events/tiles", get(tiles::tilesets))
+        .route("/collections/events/tiles/WebMercatorQuad", get(tiles::tileset))
+        .route(
+            "/collections/events/tiles/WebMercatorQuad/{tile_matrix}/{tile_row}/{tile_col}",
+            get(tiles::ogc_tile),
+        )
         .route("/api/articles", post(add_article).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)))
         .fallback_service(tower_http::services::ServeDir::new(web))
         .with_state(state)
@@ -282,6 +295,8 @@ async fn landing(
             { "href": format!("{base}/api"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "the API definition" },
             { "href": format!("{base}/conformance"), "rel": "conformance", "type": "application/json", "title": "conformance classes" },
             { "href": format!("{base}/collections"), "rel": "data", "type": "application/json", "title": "collections" },
+            { "href": format!("{base}/tileMatrixSets"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "type": "application/json", "title": "tile matrix sets" },
+            { "href": format!("{base}/tiles/events.json"), "rel": "describedby", "type": "application/json", "title": "TileJSON of the event tiles" },
             { "href": format!("{base}/?f=html"), "rel": "alternate", "type": "text/html", "title": "the map" },
         ],
     }))
@@ -295,7 +310,8 @@ const CONFORMANCE: [&str; 3] = [
 ];
 
 async fn conformance() -> Json<Value> {
-    Json(json!({ "conformsTo": CONFORMANCE }))
+    let classes: Vec<&str> = CONFORMANCE.iter().chain(&tiles::CONFORMANCE).copied().collect();
+    Json(json!({ "conformsTo": classes }))
 }
 
 async fn collection_json(state: &Arc<AppState>, base: &str) -> ApiResult<Value> {
@@ -323,6 +339,7 @@ async fn collection_json(state: &Arc<AppState>, base: &str) -> ApiResult<Value> 
         "links": [
             { "href": format!("{base}/collections/events"), "rel": "self", "type": "application/json" },
             { "href": format!("{base}/collections/events/items"), "rel": "items", "type": "application/geo+json", "title": "the events" },
+            { "href": format!("{base}/collections/events/tiles"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": "application/json", "title": "vector tiles of the events" },
         ],
     }))
 }

@@ -4,7 +4,7 @@
 //! It builds, loads and queries the gazetteer (`gazetteer_cli`), downloads GeoNames
 //! country dumps (`download`), runs the geoparser and the extractor over JSONL or text
 //! (`geoparse_cli`), ingests articles into the store (`ingest`, `html`) and serves the map
-//! API, OGC API - Features and the exports (`api`, `openapi`). The binary is `borderwatch`
+//! API, OGC API - Features, vector tiles (`tiles`) and the exports (`api`, `openapi`). The binary is `borderwatch`
 //! (`main.rs`).
 
 #![warn(missing_docs)]
@@ -19,4 +19,5 @@ pub mod html;
 pub mod ingest;
 pub mod openapi;
 pub mod output;
+pub mod tiles;
 pub mod watch;

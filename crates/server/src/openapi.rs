@@ -73,7 +73,29 @@ pub fn document(base: &str) -> Value {
         query("radius_km", "search radius", json!({ "type": "number", "exclusiveMinimum": 0, "maximum": crate::api::MAX_RADIUS_KM, "default": 25 })),
         query("limit", "most events returned", json!({ "type": "integer", "minimum": 1, "maximum": crate::api::MAX_LIMIT, "default": 100 })),
     ]);
-    json!({
+    let path_part = |name: &str, description: &str| json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } });
+    let mut xyz = filters();
+    xyz.extend([
+        path_part("z", "zoom, 0 to 22"),
+        path_part("x", "column, 0 to 2^z - 1"),
+        path_part("y", "row followed by .mvt, 0 to 2^z - 1"),
+    ]);
+    let mut ogc_tile = filters();
+    ogc_tile.extend([
+        path_part("tileMatrix", "zoom, 0 to 22"),
+        path_part("tileRow", "row, 0 to 2^z - 1"),
+        path_part("tileCol", "column, 0 to 2^z - 1"),
+    ]);
+    let tile_paths = json!({
+            "/tiles/events.json": { "get": { "summary": "TileJSON 3.0 of the event tiles; filters carry into the tile URLs", "parameters": filters(), "responses": ok("TileJSON", "application/json") } },
+            "/tiles/events/{z}/{x}/{y}.mvt": { "get": { "summary": "a Mapbox Vector Tile of the matching events: counts per cell by type below zoom 10, one feature per event from it", "parameters": xyz, "responses": ok("a vector tile", "application/vnd.mapbox-vector-tile") } },
+            "/tileMatrixSets": { "get": { "summary": "the tile matrix sets (WebMercatorQuad)", "operationId": "getTileMatrixSetsList", "responses": ok("the list", "application/json") } },
+            "/tileMatrixSets/WebMercatorQuad": { "get": { "summary": "the WebMercatorQuad definition", "operationId": "getTileMatrixSet", "responses": ok("the definition", "application/json") } },
+            "/collections/events/tiles": { "get": { "summary": "the vector tilesets of the events", "operationId": "getCollectionVectorTileSetsList", "parameters": filters(), "responses": ok("the tilesets", "application/json") } },
+            "/collections/events/tiles/WebMercatorQuad": { "get": { "summary": "the events tileset", "operationId": "getCollectionVectorTileSet", "parameters": filters(), "responses": ok("the tileset", "application/json") } },
+            "/collections/events/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}": { "get": { "summary": "a vector tile of the events", "operationId": "getCollectionVectorTile", "parameters": ogc_tile, "responses": ok("a vector tile", "application/vnd.mapbox-vector-tile") } }
+    });
+    let mut document = json!({
         "openapi": "3.0.3",
         "info": { "title": "borderwatch", "version": env!("CARGO_PKG_VERSION"), "description": "Conflict events on the Russia / Ukraine / Belarus / Baltic borders, read from news articles." },
         "servers": [{ "url": base }],
@@ -109,5 +131,9 @@ pub fn document(base: &str) -> Value {
             "schemas": { "exception": { "type": "object", "required": ["code"], "properties": {
                 "code": { "type": "string" }, "description": { "type": "string" }, "parameter": { "type": "string", "nullable": true } } } },
         },
-    })
+    });
+    if let (Some(paths), Value::Object(tiles)) = (document["paths"].as_object_mut(), tile_paths) {
+        paths.extend(tiles);
+    }
+    document
 }

@@ -23,6 +23,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use store::mapindex::{self, MapIndex, Selection};
 use store::{EventStore, Filter, PostgresStore, SqliteStore, export};
 
 struct Rng(u64);
@@ -200,6 +201,8 @@ fn main() {
     }
     bbox_ms.sort_by(f64::total_cmp);
 
+    let tiles = tile_figures(&store, &centres);
+
     // Full export.
     let anon_before = anon_rss_mb();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -248,11 +251,62 @@ fn main() {
         "heap_mb_before_export": (anon_before * 10.0).round() / 10.0,
         "heap_mb_peak_during_export": (anon_peak * 10.0).round() / 10.0,
     });
+    if let (serde_json::Value::Object(tiles), Some(object)) = (tiles, report.as_object_mut()) {
+        object.extend(tiles);
+    }
     if let (Some(serde_json::Value::Object(pg)), Some(object)) = (postgres, report.as_object_mut())
     {
         object.extend(pg);
     }
     println!("{report}");
+}
+
+/// The map index built from the store, then tiles cut from it (and gzip-compressed, as
+/// served, no cache) at zooms 5, 8 and 12 around the near centres: `tile_*` figures.
+fn tile_figures(store: &dyn EventStore, centres: &[(f64, f64)]) -> serde_json::Value {
+    let t = Instant::now();
+    let index = MapIndex::build(store, &Filter::default()).unwrap();
+    let build_s = t.elapsed().as_secs_f64();
+    eprintln!("map index of {} events built in {build_s:.2} s", index.len());
+    let mut report = serde_json::json!({
+        "tile_index_build_s": (build_s * 100.0).round() / 100.0,
+        "tile_index_heap_mb": (index.heap_bytes() as f64 / 1e5).round() / 10.0,
+    });
+    let one_type = Selection { event_types: vec!["shelling".to_owned()], ..Selection::default() };
+    for (z, selection, name) in [
+        (5u8, Selection::default(), "z5"),
+        (8, Selection::default(), "z8"),
+        (12, Selection::default(), "z12"),
+        (5, one_type, "z5_one_type"),
+    ] {
+        let n = 1u32 << z;
+        let mut ms = Vec::new();
+        let mut bytes = 0;
+        for (lat, lon) in centres.iter().take(300) {
+            let (fx, fy) = mapindex::mercator(*lon, *lat);
+            let (x, y) =
+                (((fx * f64::from(n)) as u32).min(n - 1), ((fy * f64::from(n)) as u32).min(n - 1));
+            let t = Instant::now();
+            let tile = mapindex::gzip(&index.tile(z, x, y, &selection).unwrap());
+            ms.push(t.elapsed().as_secs_f64() * 1e3);
+            bytes += tile.len();
+        }
+        ms.sort_by(f64::total_cmp);
+        let object = report.as_object_mut().unwrap();
+        object.insert(
+            format!("tile_{name}_p50_ms"),
+            serde_json::json!((percentile(&ms, 0.5) * 1000.0).round() / 1000.0),
+        );
+        object.insert(
+            format!("tile_{name}_p99_ms"),
+            serde_json::json!((percentile(&ms, 0.99) * 1000.0).round() / 1000.0),
+        );
+        object.insert(
+            format!("tile_{name}_kb_mean"),
+            serde_json::json!((bytes as f64 / ms.len() as f64 / 100.0).round() / 10.0),
+        );
+    }
+    report
 }
 
 /// The same events through borderwatch's `PostgresStore`, then the same near and bbox

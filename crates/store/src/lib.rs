@@ -31,6 +31,7 @@
 pub mod export;
 mod filter;
 mod location;
+pub mod mapindex;
 mod postgres;
 mod postgres_sql;
 mod sqlite;
@@ -293,7 +294,7 @@ pub struct Extent {
 }
 
 /// What a store holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Totals {
     /// Stored articles.
     pub articles: u64,
