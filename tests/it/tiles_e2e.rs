@@ -90,6 +90,13 @@ fn tiles_count_every_event_and_gdal_reads_them() {
     let of_kind = all.iter().filter(|f| f["properties"]["event_type"] == kind).count() as u64;
     let typed = gdal_features(port, &format!("/tiles/events/0/0/0.mvt?event_type={kind}"));
     assert_eq!(counted(&typed), of_kind);
+    // The counts per day (from the map index) agree with the store's.
+    let (_, stats) = get_json(port, &format!("/api/stats?event_type={kind}"));
+    assert_eq!(stats["total"], of_kind);
+    let (_, stats) = get_json(port, "/api/stats");
+    let days: u64 =
+        stats["days"].as_array().unwrap().iter().map(|d| d["count"].as_u64().unwrap()).sum();
+    assert_eq!((stats["total"].as_u64(), days), (Some(total), total));
 
     // From zoom 10 each event is a feature of its own, with its id and fields.
     let event = &all[0];
@@ -171,4 +178,5 @@ fn tiles_count_every_event_and_gdal_reads_them() {
     assert!(after > total);
     std::thread::sleep(std::time::Duration::from_millis(2200));
     assert_eq!(counted(&gdal_features(port, "/tiles/events/0/0/0.mvt")), after);
+    assert_eq!(get_json(port, "/api/stats").1["total"], after);
 }

@@ -79,6 +79,32 @@ export function fetchStats(params, signal) {
   return getJson(statsUrl(params), signal);
 }
 
+/** The store's size: `{events, articles, status}`. */
+export function fetchHealth(signal) {
+  return getJson("health", signal);
+}
+
+/**
+ * The vector tiles of the events with these filters, as a MapLibre `tiles` template. It is
+ * absolute: MapLibre's worker fetches the tiles, and a relative URL would resolve against it.
+ */
+export function tilesUrl(params) {
+  const base = new URL("tiles/events/", document.baseURI).href;
+  return withQuery(`${base}{z}/{x}/{y}.mvt`, params);
+}
+
+/** The latest `limit` events with these filters, within `bbox` [west, south, east, north] when given. */
+export function listUrl(params, { bbox = null, limit }) {
+  const all = new URLSearchParams(params);
+  if (bbox) all.set("bbox", bbox.map((v) => v.toFixed(5)).join(","));
+  all.set("limit", String(limit));
+  return withQuery("api/events", all);
+}
+
+export function fetchList(url, signal) {
+  return getJson(url, signal);
+}
+
 /** Events within `radiusKm` of a point, nearest first (each with properties.distance_km). */
 export function nearUrl(params, { lat, lon, radiusKm, limit = 500 }) {
   const all = new URLSearchParams(params);

@@ -10,6 +10,14 @@ export const HOME = { zoom: 4.6, lat: 50.2, lon: 33.5 };
 export const EVENT_LIMIT = 5000;
 
 /**
+ * Above this many events matching the filters the server applies to `/api/points` (actor,
+ * country, confidence, words), the map draws vector tiles from `/tiles/events` instead of
+ * downloading every row. 100,000 is the size `make bench` measures the points path at
+ * (web/README.md, "Points or tiles").
+ */
+export const TILE_THRESHOLD = 100_000;
+
+/**
  * The event types of EVENTS.md with their legend label and colour. Types the server reports that
  * are not listed here still show, in OTHER_COLOR, with their raw name.
  */

@@ -3,10 +3,39 @@
 
 import { Map as MapLibreMap, NavigationControl, ScaleControl, Marker } from "../vendor/maplibre-gl/maplibre-gl.mjs";
 
-import { EVENT_TYPES, KNOWN_ACTORS, REGION, typeInfo } from "./config.js";
-import { exportUrl, eventsUrl, fetchEvent, fetchNear, fetchPoints, filterParams, nearUrl, postArticle } from "./api.js";
-import { formatHash, parseHash } from "./state.js";
-import { CITY_LABEL_LAYERS, POINT_LAYERS, POINT_OPACITY, buildStyle, labelField, loadFontFaces, pointLayerTypeFilter } from "./style.js";
+import { EVENT_TYPES, KNOWN_ACTORS, REGION, TILE_THRESHOLD, typeInfo } from "./config.js";
+import {
+  eventsUrl,
+  exportUrl,
+  fetchEvent,
+  fetchHealth,
+  fetchList,
+  fetchNear,
+  fetchPoints,
+  fetchStats,
+  filterParams,
+  listUrl,
+  nearUrl,
+  postArticle,
+  tilesUrl,
+} from "./api.js";
+import { formatHash, parseHash, parseTiles } from "./state.js";
+import {
+  CITY_LABEL_LAYERS,
+  HEAT_COLORS,
+  POINT_LAYERS,
+  POINT_OPACITY,
+  TILE_HEAT_LAYER,
+  TILE_LAYER,
+  TILE_SELECTED_LAYER,
+  TILE_SOURCE,
+  buildStyle,
+  labelField,
+  loadFontFaces,
+  pointLayerTypeFilter,
+  tileLayers,
+  tileSource,
+} from "./style.js";
 import { Timeline } from "./timeline.js";
 import { DOTS_LAYER, DOTS_MAX_ZOOM, EventDots, dayNumber } from "./dots.js";
 import { Panel } from "./panel.js";
@@ -42,7 +71,16 @@ const els = {
   exports: { geojson: $("export-geojson"), csv: $("export-csv"), gpkg: $("export-gpkg") },
 };
 
-let state = parseHash(location.hash);
+/** The `tiles` switch of the query string (`?tiles=1`), which a hash without one keeps. */
+const queryTiles = parseTiles(new URLSearchParams(location.search).get("tiles"));
+
+function readHash() {
+  const next = parseHash(location.hash);
+  if (!next.tiles) next.tiles = queryTiles;
+  return next;
+}
+
+let state = readHash();
 /** Every event type the page knows: EVENT_TYPES plus any the server reported. */
 const knownTypes = EVENT_TYPES.map((t) => t.id);
 const seenActors = new Set(KNOWN_ACTORS);
@@ -54,6 +92,10 @@ const dots = new EventDots({ colorOf: (type) => typeInfo(type).color });
 /** Resolves once the map's style has loaded (the event source exists). */
 let resolveMapReady;
 const mapReady = new Promise((resolve) => (resolveMapReady = resolve));
+/** Resolves once the style is parsed (before its GeoJSON is tiled): the tile source can be added
+ * then, so that the event tiles load alongside the basemap. */
+let resolveStyleReady;
+const styleReady = new Promise((resolve) => (resolveStyleReady = resolve));
 let placeMarker = null;
 let refreshController = null;
 let refreshSeq = 0;
@@ -273,12 +315,20 @@ async function refresh() {
   const eventsQuery = params ? eventsUrl(params) : "";
   if (nearPoint) runNear(nearPoint.lat, nearPoint.lon);
   const serverParams = filterParams(state, { omit: ["datetime", "event_type"] });
-  if (dataset?.key !== serverParams.toString()) {
+  const key = serverParams.toString();
+  if (dataset?.key !== key && tileStats?.key !== key) {
     setCount("Loading events…", { loading: true });
     refreshController?.abort();
     refreshController = new AbortController();
   }
   try {
+    const drawing = await chooseDrawing(serverParams, refreshController?.signal);
+    if (drawing.tiles) {
+      await styleReady;
+      if (seq !== refreshSeq) return;
+      showTiles(drawing.stats, params, eventsQuery);
+      return;
+    }
     const ds = await loadDataset(serverParams, refreshController?.signal);
     await mapReady;
     if (seq !== refreshSeq) return;
@@ -374,6 +424,7 @@ function applyEventFilters() {
 }
 
 function showEvents(ds, query) {
+  setDrawMode("points");
   const types = state.types;
   const { from, to } = state;
   const records = [];
@@ -481,9 +532,250 @@ function markDrawn(setDataDone, n, after = null) {
     });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Points or tiles
+//
+// Up to TILE_THRESHOLD events matching the server-side filters (actor, country, confidence,
+// words: what /api/points would send), the map draws the rows of /api/points as above. Past it,
+// or with `tiles=1` in the hash or the query string, it draws the vector tiles of /tiles/events
+// instead: the server cuts them with every filter, a filter change (dates, types, a play step)
+// is a new tiles URL (`setTiles`), and nothing downloads every event. The count, the type counts
+// and the timeline then come from /api/stats (events per day and type over all dates, fetched
+// once per combination of the server-side filters), the list from /api/events.
+
+/** "points" or "tiles": how the map draws the events now ("" until it first does). */
+let drawMode = "";
+/** The /api/stats answer for the server-side filters on the tile path: `{key, total, days}`. */
+let tileStats = null;
+let tileStatsLoading = null;
+/** The number of events in the store (/health), asked for once. */
+let storeSize = null;
+/** The tiles URL the tile source holds, and whether the filters match nothing (no type checked). */
+let tilesShown = "";
+let tilesEmpty = false;
+
+function loadStoreSize() {
+  // A server that cannot say keeps the page on the points path, as before tiles existed.
+  storeSize ??= fetchHealth()
+    .then((health) => Number(health?.events) || 0)
+    .catch(() => 0);
+  return storeSize;
+}
+
+/** Whether these server-side filters are drawn as tiles (`{tiles, stats}`). */
+async function chooseDrawing(serverParams, signal) {
+  if (state.tiles === "0") return { tiles: false };
+  // A store this small cannot match more: no need to ask for the stats first.
+  if (state.tiles !== "1" && (await loadStoreSize()) <= TILE_THRESHOLD) return { tiles: false };
+  const stats = await loadStats(serverParams, signal);
+  return { tiles: state.tiles === "1" || stats.total > TILE_THRESHOLD, stats };
+}
+
+async function loadStats(serverParams, signal) {
+  const key = serverParams.toString();
+  if (tileStats?.key === key) return tileStats;
+  if (tileStatsLoading?.key === key) return tileStatsLoading.promise;
+  const promise = fetchStats(serverParams, signal).then((answer) => {
+    const days = [];
+    for (const row of answer?.days ?? []) {
+      if (!row?.date) continue;
+      const type = String(row.event_type ?? "");
+      addType(type);
+      days.push({ date: String(row.date).slice(0, 10), event_type: type, count: Number(row.count) || 0 });
+    }
+    const total = Number(answer?.total);
+    return { key, total: Number.isFinite(total) ? total : days.reduce((sum, d) => sum + d.count, 0), days };
+  });
+  tileStatsLoading = { key, promise };
+  try {
+    const next = await promise;
+    tileStats = next;
+    return next;
+  } finally {
+    if (tileStatsLoading?.promise === promise) tileStatsLoading = null;
+  }
+}
+
+/** Drops what the page holds of the events (after an article was added). */
+function forgetEvents() {
+  dataset = null;
+  tileStats = null;
+  storeSize = null;
+  statsKey = "";
+  // The same tiles URL again makes MapLibre fetch the tiles anew.
+  tilesShown = "";
+}
+
+function setDrawMode(mode) {
+  if (drawMode === mode) return;
+  drawMode = mode;
+  document.body.dataset.eventsSource = mode;
+  statsKey = "";
+  if (mode === "tiles") {
+    // The rows of the points path are let go: past the threshold they are what costs.
+    dataset = null;
+    sourceDataset = null;
+    shownRecords = [];
+    listRecords = [];
+    byId = new Map();
+    dots.setRecords([]);
+    map.getSource("events")?.setData({ type: "FeatureCollection", features: [] });
+  }
+  applyVisibility();
+}
+
+function addTileLayers(url) {
+  map.addSource(TILE_SOURCE, tileSource(url));
+  const [heat, circles, selected] = tileLayers();
+  map.addLayer(heat, "events-points");
+  map.addLayer(circles, "events-points");
+  map.addLayer(selected, "events-selected");
+  map.on("mouseenter", TILE_LAYER, () => (map.getCanvas().style.cursor = "pointer"));
+  map.on("mouseleave", TILE_LAYER, () => (map.getCanvas().style.cursor = ""));
+}
+
+function showTiles(stats, params, query) {
+  setDrawMode("tiles");
+  tilesEmpty = !params;
+  const url = params ? tilesUrl(params) : "";
+  if (url && url !== tilesShown) {
+    tilesShown = url;
+    const source = map.getSource(TILE_SOURCE);
+    if (source) source.setTiles([url]);
+    else addTileLayers(url);
+  }
+  applyVisibility();
+  document.body.dataset.tilesQuery = params ? params.toString() : "";
+
+  // The count and the type counts: the stats' days within the dates, of the checked types.
+  const types = state.types;
+  const { from, to } = state;
+  const counts = new Map();
+  let n = 0;
+  if (params) {
+    for (const d of stats.days) {
+      if (types && !types.has(d.event_type)) continue;
+      if ((from && d.date < from) || (to && d.date > to)) continue;
+      counts.set(d.event_type, (counts.get(d.event_type) ?? 0) + d.count);
+      n += d.count;
+    }
+  }
+  shownCount = n;
+  markTilesDrawn(url, n);
+  setCount(`${n.toLocaleString("en")} event${n === 1 ? "" : "s"}`, { count: n, query });
+  renderTypes(counts);
+  highlight(state.event);
+  const seq = ++sideSeq;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (seq !== sideSeq) return;
+      renderActors();
+      renderTileList();
+      const key = `tiles|${stats.key}|${typesKey(types)}`;
+      if (key !== statsKey) {
+        statsKey = key;
+        setTimelineRows(stats.days.filter((d) => !types || types.has(d.event_type)));
+      }
+      if (state.event && !panel.isOpen) openEvent(state.event, { fly: false });
+    }, 0),
+  );
+}
+
+/** The number of events the count shows on the tile path (the list's "of N"). */
+let shownCount = 0;
+
+// "Drawn" on the tile path: the tile source holds this URL and a frame was drawn with its tiles
+// loaded. `body[data-tile-features]` then gets the number of tile features rendered (queried
+// after the mark, since querying them all is not free).
+function markTilesDrawn(url, n) {
+  const seq = ++drawSeq;
+  delete document.body.dataset.eventsDrawn;
+  delete document.body.dataset.tileFeatures;
+  // The first frame drawn with every tile of this URL in view loaded (not `idle`, which also
+  // waits for label fades and the basemap's other sources).
+  const done = () => {
+    if (seq !== drawSeq) {
+      map.off("render", done);
+      return;
+    }
+    if (url && (map.getSource(TILE_SOURCE)?.tiles?.[0] !== url || !map.isSourceLoaded(TILE_SOURCE))) return;
+    map.off("render", done);
+    document.body.dataset.eventsShown = String(n);
+    document.body.dataset.eventsDrawn = String(seq);
+    setTimeout(() => {
+      if (seq !== drawSeq) return;
+      const features = url && map.getLayer(TILE_LAYER) ? map.queryRenderedFeatures({ layers: [TILE_LAYER] }).length : 0;
+      document.body.dataset.tileFeatures = String(features);
+    }, 0);
+  };
+  map.on("render", done);
+  map.triggerRepaint();
+}
+
+/**
+ * A click on the tiles picks the feature whose centre is nearest: a cell of events zooms in on
+ * it; an event opens, or, with other events on the same spot, gives a list to pick from.
+ */
+function pickFromTiles(point, box) {
+  if (!map.getLayer(TILE_LAYER)) return;
+  const hits = map
+    .queryRenderedFeatures(box, { layers: [TILE_LAYER] })
+    .map((feature) => {
+      const at = map.project(feature.geometry.coordinates);
+      return { feature, distance: Math.hypot(at.x - point.x, at.y - point.y) };
+    })
+    .sort((a, b) => a.distance - b.distance);
+  if (!hits.length) return;
+  const isEvent = (f) => f.properties.id !== undefined && f.properties.id !== null;
+  const nearest = hits[0];
+  if (!isEvent(nearest.feature)) {
+    map.easeTo({ center: nearest.feature.geometry.coordinates, zoom: Math.min(map.getMaxZoom(), map.getZoom() + 2), essential: true });
+    return;
+  }
+  const events = new Map();
+  for (const { feature, distance } of hits) {
+    if (isEvent(feature) && distance <= nearest.distance + 1) events.set(String(feature.properties.id), feature.properties);
+  }
+  if (events.size === 1) {
+    openEvent([...events.keys()][0]);
+    return;
+  }
+  const list = [...events.values()].sort((a, b) => String(b.date ?? "").localeCompare(String(a.date ?? "")));
+  panel.showChoice(list, (id) => openEvent(id));
+}
+
+let tileListController = null;
+
+/** The list on the tile path: the latest events (in view) from /api/events. */
+async function renderTileList() {
+  tileListController?.abort();
+  const controller = new AbortController();
+  tileListController = controller;
+  const params = filterParams(state);
+  const bounds = $("list-in-view").checked && map ? map.getBounds() : null;
+  $("event-list").dataset.scope = bounds ? "view" : "all";
+  if (!params) {
+    fillList([], { total: 0, all: 0, inView: Boolean(bounds) });
+    return;
+  }
+  const bbox = bounds ? [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()] : null;
+  try {
+    const answer = await fetchList(listUrl(params, { bbox, limit: LIST_MAX }), controller.signal);
+    if (controller !== tileListController) return;
+    const picked = (answer?.features ?? []).filter((f) => f?.properties).map((f) => ({ ...f.properties, id: String(f.id ?? f.properties.id) }));
+    const total = Number(answer?.numberMatched);
+    fillList(picked, { total: Number.isFinite(total) ? total : picked.length, all: shownCount, inView: Boolean(bounds) });
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    els.list.replaceChildren();
+    els.listMore.hidden = false;
+    els.listMore.textContent = `Could not list the events (${error.message}).`;
+  }
+}
+
 /** The timeline: events per day and type over all dates, for the checked types. */
 function updateTimeline(ds) {
-  const key = `${ds.key}|${state.types ? [...state.types].sort().join(",") : "*"}`;
+  const key = `points|${ds.key}|${typesKey(state.types)}`;
   if (key === statsKey) return;
   statsKey = key;
   const types = state.types;
@@ -498,6 +790,10 @@ function updateTimeline(ds) {
     const [date, event_type] = k.split("|");
     rows.push({ date, event_type, count });
   }
+  setTimelineRows(rows);
+}
+
+function setTimelineRows(rows) {
   timeline.setData(rows);
   statDays = [...new Set(rows.map((d) => d.date))].sort();
 }
@@ -506,6 +802,10 @@ let listRecords = [];
 const LIST_MAX = 200;
 
 function renderList(records = listRecords) {
+  if (drawMode === "tiles") {
+    renderTileList();
+    return;
+  }
   listRecords = records;
   const inView = $("list-in-view").checked && map;
   const bounds = inView ? map.getBounds() : null;
@@ -527,8 +827,15 @@ function renderList(records = listRecords) {
     total = records.length;
     picked.push(...records.slice(0, LIST_MAX));
   }
-  const items = picked.map((r) => {
-    const p = r.properties;
+  fillList(
+    picked.map((r) => r.properties),
+    { total, all: records.length, inView: Boolean(bounds) },
+  );
+}
+
+/** The list's rows (event properties, latest first), `total` of them in its scope. */
+function fillList(picked, { total, all, inView }) {
+  const items = picked.map((p) => {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
@@ -551,9 +858,7 @@ function renderList(records = listRecords) {
   els.listMore.hidden = total <= LIST_MAX;
   els.listMore.textContent = `The ${LIST_MAX} latest of ${total.toLocaleString("en")} are listed.`;
   const n = total;
-  $("list-summary").textContent = bounds
-    ? `${n.toLocaleString("en")} of ${records.length.toLocaleString("en")} in view`
-    : `All ${records.length.toLocaleString("en")}`;
+  $("list-summary").textContent = inView ? `${n.toLocaleString("en")} of ${all.toLocaleString("en")} in view` : `All ${all.toLocaleString("en")}`;
   updateSheetLabel(n);
 }
 
@@ -678,16 +983,7 @@ function addHeatLayer() {
         "heatmap-intensity": ["interpolate", ["linear"], ["zoom"], 3, 0.6, 10, 1.5],
         "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 3, 14, 10, 30],
         "heatmap-opacity": 0.8,
-        "heatmap-color": [
-          "interpolate",
-          ["linear"],
-          ["heatmap-density"],
-          0, "rgba(255,255,178,0)",
-          0.2, "rgba(254,204,92,0.7)",
-          0.5, "rgb(253,141,60)",
-          0.8, "rgb(240,59,32)",
-          1, "rgb(189,0,38)",
-        ],
+        "heatmap-color": HEAT_COLORS,
       },
     },
     "events-points",
@@ -696,9 +992,22 @@ function addHeatLayer() {
 
 function setHeatmap(on) {
   if (!map?.getLayer("events-heat")) return;
-  if (on) applyEventFilters();
-  map.setLayoutProperty("events-heat", "visibility", on ? "visible" : "none");
-  for (const id of EVENT_LAYERS) map.setLayoutProperty(id, "visibility", on ? "none" : "visible");
+  if (on && drawMode !== "tiles") applyEventFilters();
+  applyVisibility();
+}
+
+/** Shows the event layers of the way the map draws now (points or tiles), heat map or not. */
+function applyVisibility() {
+  const heat = $("heatmap").checked;
+  const tiles = drawMode === "tiles";
+  const show = (id, on) => {
+    if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
+  };
+  show("events-heat", heat && !tiles);
+  for (const id of EVENT_LAYERS) show(id, !heat && !tiles);
+  show(TILE_HEAT_LAYER, heat && tiles && !tilesEmpty);
+  show(TILE_LAYER, !heat && tiles && !tilesEmpty);
+  show(TILE_SELECTED_LAYER, tiles);
 }
 
 // Play: step a time window through the whole period, one step a second.
@@ -837,7 +1146,9 @@ function wireNear() {
 // Details
 
 function highlight(id) {
-  if (map?.getLayer("events-selected")) map.setFilter("events-selected", ["==", ["get", "id"], id || ""]);
+  for (const layer of ["events-selected", TILE_SELECTED_LAYER]) {
+    if (map?.getLayer(layer)) map.setFilter(layer, ["==", ["get", "id"], id || ""]);
+  }
 }
 
 let detailController = null;
@@ -921,6 +1232,7 @@ async function createMap() {
   map.addControl(new ScaleControl({ unit: "metric" }), "bottom-right");
   window.borderwatch = { map };
 
+  map.once("style.load", () => resolveStyleReady());
   map.once("load", () => {
     map.addLayer(dots, "events-points");
     addNearLayers();
@@ -959,6 +1271,10 @@ async function onMapClick(event) {
     [event.point.x - pad, event.point.y - pad],
     [event.point.x + pad, event.point.y + pad],
   ];
+  if (drawMode === "tiles") {
+    pickFromTiles(event.point, box);
+    return;
+  }
   let ids;
   if (map.getZoom() < DOTS_MAX_ZOOM) {
     // The dots: the shown events within a few pixels (a box in degrees first, then pixels).
@@ -1099,7 +1415,7 @@ function wireFilters() {
 
   // A link pasted or edited by hand: take its view and filters.
   window.addEventListener("hashchange", () => {
-    const next = parseHash(location.hash);
+    const next = readHash();
     const eventChanged = next.event !== state.event;
     state = next;
     writeInputs();
@@ -1138,6 +1454,7 @@ function wireArticleForm() {
       const answer = await postArticle(article, token.value);
       const n = Number(answer?.events) || 0;
       result.textContent = `Article ${answer?.article_id ?? ""} read: ${n} event${n === 1 ? "" : "s"} found.`;
+      forgetEvents();
       refresh();
     } catch (error) {
       result.textContent = `Not accepted: ${error.message}`;

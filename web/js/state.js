@@ -1,9 +1,11 @@
 // The page's state and its URL hash form, so that a link opens the same view and filters.
 //
 //   #map=5.20/50.1000/33.5000&from=2022-10-01&to=2022-10-31&types=shelling,air_drone_strike
-//    &actor=Russian+forces&country=UA&conf=0.5&q=bridge&lang=uk&event=<id>
+//    &actor=Russian+forces&country=UA&conf=0.5&q=bridge&lang=uk&event=<id>&tiles=1
 //
-// Anything left out takes its default: all dates, all types, any actor, confidence 0, no words.
+// Anything left out takes its default: all dates, all types, any actor, confidence 0, no words,
+// and the map choosing points or tiles by the number of events (`tiles=1` forces the tiles,
+// `tiles=0` the points).
 
 import { HOME } from "./config.js";
 
@@ -23,6 +25,8 @@ export function defaultState() {
     q: "",
     lang: "en",
     event: "",
+    /** "" lets the map choose points or tiles; "1" forces the tiles, "0" the points. */
+    tiles: "",
   };
 }
 
@@ -55,7 +59,13 @@ export function parseHash(hash) {
   const lang = params.get("lang");
   if (LANGS.has(lang)) state.lang = lang;
   state.event = params.get("event") ?? "";
+  state.tiles = parseTiles(params.get("tiles"));
   return state;
+}
+
+/** The `tiles` switch of a hash or a query string: "1", "0" or "" (choose by the count). */
+export function parseTiles(value) {
+  return value === "1" || value === "0" ? value : "";
 }
 
 export function formatHash(state) {
@@ -71,6 +81,7 @@ export function formatHash(state) {
   if (state.q) params.set("q", state.q);
   if (state.lang !== "en") params.set("lang", state.lang);
   if (state.event) params.set("event", state.event);
+  if (state.tiles) params.set("tiles", state.tiles);
   // Keep slashes and commas readable in the address bar.
   return "#" + params.toString().replaceAll("%2F", "/").replaceAll("%2C", ",");
 }

@@ -30,6 +30,8 @@ let context;
 let page;
 let profile;
 const requests = [];
+/** Every answer the browser got (page and workers): `{url, status}`. */
+const responses = [];
 const consoleErrors = [];
 
 async function api(path) {
@@ -101,6 +103,7 @@ before(async () => {
     ],
   });
   context.on("request", (request) => requests.push({ url: request.url(), type: request.resourceType() }));
+  context.on("response", (response) => responses.push({ url: response.url(), status: response.status() }));
   context.on("weberror", (error) => consoleErrors.push(`page error: ${error.error().message}`));
   page = context.pages()[0] ?? (await context.newPage());
   // The events the map draws: the page keeps every row of its dataset in the "events" source and
@@ -523,4 +526,195 @@ test("on a phone (390x844) the event list is a bottom sheet that opens and lists
   } finally {
     await page.setViewportSize({ width: 1280, height: 800 });
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The tile path: `?tiles=1` forces the vector tiles of /tiles/events that the page draws past
+// TILE_THRESHOLD events (web/js/config.js), so that the sample store exercises it too.
+
+const TILE_URL = /\/tiles\/events\/(\d+)\/(\d+)\/(\d+)\.mvt(\?|$)/;
+const tileAnswers = (since) => responses.slice(since).filter((r) => TILE_URL.test(r.url));
+const tileParams = (url) => new URL(url).searchParams;
+
+/** Waits until the page marks its latest filters drawn from the tiles; returns what it says. */
+async function tilesDrawn() {
+  const marks = () => page.evaluate(() => ({ ...document.body.dataset, tiles: window.borderwatch.map.getSource("events-tiles")?.tiles ?? null }));
+  try {
+    await page.waitForFunction(() => document.body.dataset.eventsDrawn !== undefined && document.body.dataset.tileFeatures !== undefined, null, { timeout: 30000 });
+  } catch (error) {
+    assert.fail(`the page never marked its filters drawn from the tiles (${error.message}); it says ${JSON.stringify(await marks())}`);
+  }
+  return marks();
+}
+
+/** The features the map renders from the tile layer (in `box` or the whole view). */
+function renderedTileFeatures(box = null) {
+  return page.evaluate((b) => {
+    const map = window.borderwatch.map;
+    const features = b ? map.queryRenderedFeatures(b, { layers: ["events-tiles"] }) : map.queryRenderedFeatures({ layers: ["events-tiles"] });
+    return features.map((f) => ({
+      source: f.source,
+      sourceLayer: f.sourceLayer,
+      properties: f.properties,
+      color: f.layer.paint?.["circle-color"]?.toString?.() ?? null,
+    }));
+  }, box);
+}
+
+async function commonestType() {
+  const stats = await api("api/stats");
+  const byType = new Map();
+  for (const d of stats.days) byType.set(d.event_type, (byType.get(d.event_type) ?? 0) + d.count);
+  return [...byType].sort((a, b) => b[1] - a[1])[0];
+}
+
+test("with tiles forced the map draws the events from /tiles/events, not /api/points", async () => {
+  const since = responses.length;
+  const sinceRequests = requests.length;
+  const { count, query } = await loadPage(`${BASE}/?tiles=1#map=4.60/50.2000/33.5000`);
+  const marks = await tilesDrawn();
+  assert.equal(marks.eventsSource, "tiles", "the page did not take the tile path");
+  const answers = tileAnswers(since);
+  assert.ok(answers.length > 0, "no .mvt tile was requested");
+  const failed = answers.filter((r) => r.status !== 200);
+  assert.deepEqual(failed, [], `tiles not answered 200:\n${failed.map((r) => `${r.status} ${r.url}`).join("\n")}`);
+  const points = requests.slice(sinceRequests).filter((r) => /\/api\/points(\?|$)/.test(r.url));
+  assert.deepEqual(points, [], "the tile path downloaded /api/points");
+  const answer = await api(query);
+  assert.equal(count, answer.numberMatched, `page shows ${count} events, ${query} matches ${answer.numberMatched}`);
+  assert.equal(Number(marks.eventsShown), answer.numberMatched);
+
+  const features = await renderedTileFeatures();
+  assert.ok(features.length > 0, "the tile layer renders no feature");
+  assert.equal(Number(marks.tileFeatures), features.length, "body[data-tile-features] is not what the map renders");
+  for (const f of features) assert.deepEqual([f.source, f.sourceLayer], ["events-tiles", "events"], "a rendered event does not come from the tile source");
+  // The whole sample is in view: the cells and events rendered hold every event once.
+  const held = features.reduce((sum, f) => sum + Number(f.properties.count), 0);
+  assert.equal(held, answer.numberMatched, `the rendered tile features hold ${held} events, the API matches ${answer.numberMatched}`);
+  // Coloured by type with the points' colours (web/js/config.js).
+  const colors = await page.evaluate(async () => {
+    const { EVENT_TYPES, OTHER_COLOR } = await import("./js/config.js");
+    return { types: Object.fromEntries(EVENT_TYPES.map((t) => [t.id, t.color])), other: OTHER_COLOR };
+  });
+  const hex = (css) => {
+    const [r, g, b] = (css.match(/[\d.]+/g) ?? []).map(Number);
+    const max = Math.max(r, g, b);
+    const scale = max <= 1 ? 255 : 1;
+    return `#${[r, g, b].map((v) => Math.round(v * scale).toString(16).padStart(2, "0")).join("")}`;
+  };
+  const colored = features.filter((f) => f.color);
+  assert.ok(colored.length > 0, "rendered tile features carry no evaluated circle-color");
+  for (const f of colored) {
+    assert.equal(hex(f.color), colors.types[f.properties.event_type] ?? colors.other, `a ${f.properties.event_type} circle is drawn ${f.color}`);
+  }
+  assert.deepEqual(consoleErrors, [], `console errors:\n${consoleErrors.join("\n")}`);
+});
+
+test("on the tile path unchecking a type asks for tiles without it and the count follows the API", async () => {
+  const [type, n] = await commonestType();
+  const before = (await settledCount()).count;
+  const since = responses.length;
+  const after = await countAfter(() => page.uncheck(`#types input[value="${type}"]`));
+  assert.equal(after.count, before - n, `unchecking ${type} (${n} events) went from ${before} to ${after.count}`);
+  const answer = await api(after.query);
+  assert.equal(after.count, answer.numberMatched, `page shows ${after.count}, ${after.query} matches ${answer.numberMatched}`);
+  const wanted = new URLSearchParams(after.query.split("?")[1]).get("event_type");
+  assert.ok(wanted && !wanted.split(",").includes(type), `the page's query still asks for ${type}: ${after.query}`);
+  const marks = await tilesDrawn();
+  assert.equal(new URLSearchParams(marks.tilesQuery).get("event_type"), wanted, `the tile source holds ${marks.tilesQuery}`);
+  const asked = tileAnswers(since).filter((r) => tileParams(r.url).get("event_type") === wanted);
+  assert.ok(asked.length > 0, `no tile was requested with event_type=${wanted}`);
+  assert.ok(asked.every((r) => r.status === 200), "a filtered tile was not answered 200");
+  const features = await renderedTileFeatures();
+  assert.ok(features.length > 0, "nothing is rendered after the filter change");
+  const stale = features.filter((f) => f.properties.event_type === type || Number(f.properties[type]) > 0);
+  assert.deepEqual(stale, [], `${type} is still drawn after unchecking it`);
+  const held = features.reduce((sum, f) => sum + Number(f.properties.count), 0);
+  assert.equal(held, answer.numberMatched, `the rendered tile features hold ${held} events, the API matches ${answer.numberMatched}`);
+  await countAfter(() => page.click("#types-all"));
+  await tilesDrawn();
+});
+
+test("on the tile path clicking an event at zoom 11 opens its panel with its evidence", async () => {
+  const all = await api("api/events?limit=5000");
+  const inside = all.features.filter(({ geometry: { coordinates: [x, y] } }) => x > 14.5 && x < 49.5 && y > 40.5 && y < 61.5);
+  const target = inside.find((f) => /[<>&]/.test(f.properties.evidence ?? "")) ?? inside.find((f) => f.properties.evidence);
+  assert.ok(target, "no event with evidence to click");
+  const id = String(target.id ?? target.properties.id);
+  const detail = await api(`api/events/${encodeURIComponent(id)}`);
+  const [lon, lat] = target.geometry.coordinates;
+  const since = responses.length;
+  await page.evaluate(([x, y]) => window.borderwatch.map.jumpTo({ center: [x, y], zoom: 11 }), [lon, lat]);
+  await mapIdle();
+  assert.ok(tileAnswers(since).some((r) => Number(TILE_URL.exec(r.url)[1]) === 11 && r.status === 200), "no zoom-11 tile was fetched");
+  const point = await page.evaluate(([x, y]) => window.borderwatch.map.project([x, y]), [lon, lat]);
+  const under = await renderedTileFeatures([
+    [point.x - 3, point.y - 3],
+    [point.x + 3, point.y + 3],
+  ]);
+  assert.ok(
+    under.some((f) => f.source === "events-tiles" && String(f.properties.id) === id && Number(f.properties.count) === 1),
+    `the tile layer renders no feature of event ${id} at its place: ${JSON.stringify(under.map((f) => f.properties))}`,
+  );
+  const canvas = await (await page.$("#map canvas.maplibregl-canvas")).boundingBox();
+  await page.mouse.click(canvas.x + point.x, canvas.y + point.y);
+  await page.waitForSelector("#panel:not([hidden])", { timeout: 10000 });
+  const pick = await page.$(`#panel .pick[data-id="${attr(id)}"]`);
+  if (pick) await pick.click();
+  const evidence = await page.waitForSelector(`#panel .event-card[data-id="${attr(id)}"] [data-role=evidence]`, { timeout: 10000 });
+  assert.equal(await evidence.textContent(), detail.properties.evidence, "the panel's evidence differs from the API's");
+  const children = await evidence.evaluate((node) => [...node.children].map((child) => child.tagName));
+  assert.ok(children.every((tag) => tag === "MARK") && children.length <= 1, `the evidence was parsed as HTML: ${children}`);
+  assert.equal(new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get("event"), id);
+  await page.click("#panel-close");
+  await page.waitForSelector("#panel[hidden]", { state: "attached", timeout: 5000 });
+});
+
+test("on the tile path clicking a cell of several events zooms in on it", async () => {
+  await page.evaluate(() => window.borderwatch.map.jumpTo({ center: [33.5, 50.2], zoom: 4.6 }));
+  await mapIdle();
+  const cell = await page.evaluate(() => {
+    const map = window.borderwatch.map;
+    const cells = map.queryRenderedFeatures({ layers: ["events-tiles"] }).filter((f) => f.properties.count > 1);
+    if (!cells.length) return null;
+    const best = cells.reduce((a, b) => (b.properties.count > a.properties.count ? b : a));
+    return { count: best.properties.count, point: map.project(best.geometry.coordinates), zoom: map.getZoom() };
+  });
+  assert.ok(cell, "no cell of several events is rendered at zoom 4.6");
+  const canvas = await (await page.$("#map canvas.maplibregl-canvas")).boundingBox();
+  await page.mouse.click(canvas.x + cell.point.x, canvas.y + cell.point.y);
+  await page.waitForFunction((z) => window.borderwatch.map.getZoom() > z + 1.5 && !window.borderwatch.map.isMoving(), cell.zoom, { timeout: 10000 });
+  assert.equal(await page.isVisible("#panel"), false, "a cell click opened the panel instead of zooming in");
+});
+
+test("on the tile path the play button steps the tiles through the period", async () => {
+  await page.evaluate(() => window.borderwatch.map.jumpTo({ center: [33.5, 50.2], zoom: 4.6 }));
+  await mapIdle();
+  const since = responses.length;
+  const sinceRequests = requests.length;
+  await page.click("#timeline-play");
+  assert.equal(await page.getAttribute("#timeline-play", "aria-pressed"), "true");
+  await page.waitForFunction(
+    () => {
+      const seen = (window.__tileWindows ??= new Set());
+      const query = document.body.dataset.tilesQuery ?? "";
+      const datetime = new URLSearchParams(query).get("datetime");
+      if (datetime && document.body.dataset.eventsDrawn !== undefined) seen.add(datetime);
+      return seen.size >= 2;
+    },
+    null,
+    { timeout: 20000, polling: 100 },
+  );
+  await page.click("#timeline-play");
+  assert.equal(await page.getAttribute("#timeline-play", "aria-pressed"), "false");
+  const windows = new Set(tileAnswers(since).map((r) => tileParams(r.url).get("datetime")).filter(Boolean));
+  assert.ok(windows.size >= 2, `the tiles were asked for ${windows.size} time window(s) while playing`);
+  await page.waitForTimeout(300);
+  const { count, query } = await settledCount();
+  const answer = await api(query);
+  assert.equal(count, answer.numberMatched, `paused, the page shows ${count}, ${query} matches ${answer.numberMatched}`);
+  const marks = await tilesDrawn();
+  assert.equal(new URLSearchParams(marks.tilesQuery).get("datetime"), new URLSearchParams(query.split("?")[1]).get("datetime"), "the tiles shown are not of the window shown");
+  assert.deepEqual(requests.slice(sinceRequests).filter((r) => /\/api\/points(\?|$)/.test(r.url)), [], "playing on the tile path downloaded /api/points");
+  assert.deepEqual(consoleErrors, [], `console errors:\n${consoleErrors.join("\n")}`);
 });

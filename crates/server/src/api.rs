@@ -252,6 +252,16 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub async fn serve(state: Arc<AppState>, addr: &str) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     note(&format!("serving on http://{}", listener.local_addr()?));
+    // The map's first tiles should not wait for the index of every event: build it now.
+    let warm = Arc::clone(&state);
+    tokio::task::spawn_blocking(move || match warm.checkout() {
+        Ok(store) => {
+            if let Err(err) = warm.tiles.warm(&*store) {
+                note(&format!("building the map index: {err}"));
+            }
+        }
+        Err(err) => note(&format!("building the map index: {err}")),
+    });
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -592,7 +602,13 @@ async fn stats(
 ) -> ApiResult<Json<Value>> {
     let params = params(query.as_deref())?;
     let filter = filter_of(&params)?;
-    let days = with_store(&state, move |store, _| Ok(store.stats(&filter)?)).await?;
+    // From the map index when it can answer (filters on dates, types and confidence only),
+    // else from the store: at a million events 10 ms against 600.
+    let days = with_store(&state, move |store, state| match state.tiles.stats(store, &filter)? {
+        Some(days) => Ok(days),
+        None => Ok(store.stats(&filter)?),
+    })
+    .await?;
     let total: u64 = days.iter().map(|day| day.count).sum();
     Ok(Json(json!({ "total": total, "days": days })))
 }
@@ -782,6 +798,8 @@ async fn add_article(
             .map_err(|message| ApiError::bad("text", message))
     })
     .await?;
+    // The map's next tile or count looks at the store again.
+    state.tiles.invalidate();
     let (status, mut body) = match outcome.ingested {
         store::Ingested::Added { article_id, new_events, merged_events } => (
             StatusCode::CREATED,

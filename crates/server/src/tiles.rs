@@ -161,6 +161,34 @@ impl TileLayer {
         }
     }
 
+    /// Builds the index of every event if it is missing or stale (the server does this as
+    /// it starts, so that the first tiles do not wait for it).
+    pub fn warm(&self, store: &DynStore) -> Result<usize, StoreError> {
+        let totals = self.totals(store)?;
+        Ok(self.index(store, &Filter::default(), "", totals)?.0.len())
+    }
+
+    /// Makes the next request ask the store whether it changed (after an ingest here).
+    pub fn invalidate(&self) {
+        *self.checked.lock().unwrap_or_else(|poison| poison.into_inner()) = None;
+    }
+
+    /// The counts per day and type of `filter`, from the index of every event, when the
+    /// filter is on dates, types and confidence only; `None` when the store must answer.
+    pub fn stats(
+        &self,
+        store: &DynStore,
+        filter: &Filter,
+    ) -> Result<Option<Vec<store::DayCount>>, StoreError> {
+        let (base, selection) = Selection::split(filter);
+        if base != Filter::default() {
+            return Ok(None);
+        }
+        let totals = self.totals(store)?;
+        let (index, _) = self.index(store, &base, "", totals)?;
+        Ok(index.day_counts(&selection))
+    }
+
     /// Tile `(z, x, y)` of the events matching `filter`, gzip-compressed.
     pub fn tile(
         &self,
@@ -270,34 +298,42 @@ pub(crate) async fn ogc_tile(
     answer(&state, &headers, query.as_deref(), tile).await
 }
 
-/// The filter parameters of a request, to carry into tile URLs.
-fn filter_query(params: &[(String, String)]) -> String {
+/// Validates a request's filter parameters (a 400 as the API gives) and returns them as a
+/// query suffix (`?event_type=...`, or nothing) to carry into tile URLs.
+fn carried(query: Option<&str>) -> ApiResult<String> {
     const KEYS: [&str; 7] =
         ["bbox", "datetime", "event_type", "actor", "country", "min_confidence", "q"];
+    let params = params(query)?;
+    filter_of(&params)?;
     let kept: Vec<(&str, &str)> = params
         .iter()
         .filter(|(key, _)| KEYS.contains(&key.as_str()))
         .map(|(key, value)| (key.as_str(), value.as_str()))
         .collect();
-    serde_urlencoded::to_string(kept).unwrap_or_default()
+    let query = serde_urlencoded::to_string(kept).unwrap_or_default();
+    Ok(if query.is_empty() { query } else { format!("?{query}") })
 }
 
-fn fields() -> Value {
+/// The fields of a tile feature: name, JSON Schema type, meaning.
+const FIELDS: [(&str, &str, &str); 8] = [
+    ("id", "string", "the event id (events only)"),
+    ("event_type", "string", "the event type (the most frequent one in a cell)"),
+    ("date", "string", "YYYY-MM-DD (events only)"),
+    ("confidence", "number", "0..1 (events only)"),
+    ("report_count", "integer", "articles that reported it (events only)"),
+    ("fatalities", "integer", "reported deaths (events only, when reported)"),
+    ("place_name", "string", "the resolved place (events only)"),
+    ("count", "integer", "events in the feature (1 for an event)"),
+];
+
+/// The fields with their types, `describe` making each entry from (type, meaning).
+fn fields(describe: impl Fn(&str, &str) -> Value) -> Value {
     let mut fields = serde_json::Map::new();
-    for (name, description) in [
-        ("id", "String: the event id (events only)"),
-        ("event_type", "String: the event type (the most frequent one in a cell)"),
-        ("date", "String: YYYY-MM-DD (events only)"),
-        ("confidence", "Number: 0..1 (events only)"),
-        ("report_count", "Number: articles that reported it (events only)"),
-        ("fatalities", "Number: reported deaths (events only, when reported)"),
-        ("place_name", "String: the resolved place (events only)"),
-        ("count", "Number: events in the feature (1 for an event)"),
-    ] {
-        fields.insert(name.to_owned(), json!(description));
+    for (name, kind, meaning) in FIELDS {
+        fields.insert(name.to_owned(), describe(kind, meaning));
     }
     for name in EVENT_TYPES {
-        fields.insert(name.to_owned(), json!("Number: events of this type in a cell"));
+        fields.insert(name.to_owned(), describe("integer", "events of this type in a cell"));
     }
     Value::Object(fields)
 }
@@ -308,13 +344,10 @@ pub(crate) async fn tilejson(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let params = params(query.as_deref())?;
-    filter_of(&params)?;
-    let query = filter_query(&params);
+    let suffix = carried(query.as_deref())?;
     let base = base_url(&headers);
     let extent = with_store(&state, |store, _| Ok(store.extent()?)).await?;
     let bounds = extent.map_or([-180.0, -85.0511, 180.0, 85.0511], |extent| extent.bbox);
-    let suffix = if query.is_empty() { String::new() } else { format!("?{query}") };
     Ok(Json(json!({
         "tilejson": "3.0.0",
         "name": "borderwatch events",
@@ -331,7 +364,7 @@ pub(crate) async fn tilejson(
             "description": "Events, or cells of events",
             "minzoom": 0,
             "maxzoom": TILEJSON_MAX_ZOOM,
-            "fields": fields(),
+            "fields": fields(|kind, meaning| json!(format!("{kind}: {meaning}"))),
         }],
     })))
 }
@@ -421,10 +454,7 @@ pub(crate) async fn tilesets(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let params = params(query.as_deref())?;
-    filter_of(&params)?;
-    let query = filter_query(&params);
-    let suffix = if query.is_empty() { String::new() } else { format!("?{query}") };
+    let suffix = carried(query.as_deref())?;
     let base = base_url(&headers);
     Ok(Json(json!({
         "links": [{ "rel": "self", "type": "application/json", "href": format!("{base}/collections/events/tiles{suffix}") }],
@@ -444,10 +474,7 @@ pub(crate) async fn tileset(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let params = params(query.as_deref())?;
-    filter_of(&params)?;
-    let query = filter_query(&params);
-    let suffix = if query.is_empty() { String::new() } else { format!("?{query}") };
+    let suffix = carried(query.as_deref())?;
     let base = base_url(&headers);
     let extent = with_store(&state, |store, _| Ok(store.extent()?)).await?;
     let limits: Vec<Value> = (0..=MAX_ZOOM)
@@ -456,25 +483,9 @@ pub(crate) async fn tileset(
             json!({ "tileMatrix": z.to_string(), "minTileRow": 0, "maxTileRow": max, "minTileCol": 0, "maxTileCol": max })
         })
         .collect();
-    let mut properties = serde_json::Map::new();
-    for (name, kind) in [
-        ("id", "string"),
-        ("event_type", "string"),
-        ("date", "string"),
-        ("confidence", "number"),
-        ("report_count", "integer"),
-        ("fatalities", "integer"),
-        ("place_name", "string"),
-        ("count", "integer"),
-    ] {
-        properties.insert(name.to_owned(), json!({ "type": kind }));
-    }
-    for name in EVENT_TYPES {
-        properties.insert(name.to_owned(), json!({ "type": "integer" }));
-    }
     let mut tileset = json!({
         "title": "Conflict events",
-        "description": format!("Counts per cell of 1/64 tile by type below zoom {POINT_ZOOM}; one feature per event from it."),
+        "description": format!("Counts per cell of 1/32 tile by type below zoom {POINT_ZOOM}; one feature per event from it."),
         "dataType": "vector",
         "crs": EPSG_3857,
         "tileMatrixSetURI": WEB_MERCATOR_QUAD,
@@ -485,7 +496,10 @@ pub(crate) async fn tileset(
             "geometryDimension": 0,
             "minTileMatrix": "0",
             "maxTileMatrix": MAX_ZOOM.to_string(),
-            "propertiesSchema": { "type": "object", "properties": properties },
+            "propertiesSchema": {
+                "type": "object",
+                "properties": fields(|kind, meaning| json!({ "type": kind, "description": meaning })),
+            },
         }],
         "links": tileset_links(&base, &suffix),
     });

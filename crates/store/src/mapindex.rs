@@ -2,8 +2,8 @@
 //! (Morton) curve over Web Mercator, so that any tile is one contiguous run of it.
 //!
 //! A point's key interleaves the bits of its 32-bit Web Mercator column and row, so the
-//! top `2z` bits of the key are its tile at zoom `z` and the next 12 bits its cell of a
-//! 64×64 grid inside that tile. Tiles ([`MapIndex::tile`]) are then two binary searches
+//! top `2z` bits of the key are its tile at zoom `z` and the next 10 bits its cell of a
+//! 32×32 grid inside that tile. Tiles ([`MapIndex::tile`]) are then two binary searches
 //! and one sequential pass: no tile scans more than its own events, at any zoom.
 //!
 //! The index is built from [`EventStore::each_point`], so it works on both backends; a
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use mvt::{GeomEncoder, GeomType, Tile};
 
 use crate::filter::EVENT_TYPES;
-use crate::{EventPoint, EventStore, Filter, StoreError};
+use crate::{DayCount, EventPoint, EventStore, Filter, StoreError};
 
 /// Tile extent, in tile units (the Mapbox Vector Tile default).
 pub const EXTENT: u32 = 4096;
@@ -24,10 +24,12 @@ pub const EXTENT: u32 = 4096;
 pub const POINT_ZOOM: u8 = 10;
 /// Highest zoom served.
 pub const MAX_ZOOM: u8 = 22;
-/// Cells per tile side below [`POINT_ZOOM`], as a power of two (64 × 64 cells of 64 units).
-const CELL_BITS: u8 = 6;
+/// Cells per tile side below [`POINT_ZOOM`], as a power of two (32 × 32 cells of 128 units,
+/// 16 pixels of a 512-pixel tile: finer cells drew 4,000 overlapping circles a screen, which
+/// a software renderer pans at a few frames a second).
+const CELL_BITS: u8 = 5;
 /// A tile at or above [`POINT_ZOOM`] with more matching events than this is cut into
-/// 256 × 256 cells instead, so that one tile never carries an unbounded number of features.
+/// 128 × 128 cells instead, so that one tile never carries an unbounded number of features.
 pub const MAX_TILE_POINTS: usize = 20_000;
 /// The name of the tile layer.
 pub const LAYER: &str = "events";
@@ -89,6 +91,8 @@ pub struct MapIndex {
     id_ends: Vec<u32>,
     dates: Vec<String>,
     places: Vec<String>,
+    /// Whether every event visited is held as the store has it (see [`MapIndex::day_counts`]).
+    exact: bool,
 }
 
 /// Web Mercator column and row of a point as fractions of the world, 0..1 (row 0 north).
@@ -149,58 +153,99 @@ impl Interner {
     }
 }
 
+/// Rows as they come from the store, before they are put in Z-order.
+#[derive(Default)]
+struct Builder {
+    keys: Vec<u64>,
+    rows: Vec<Row>,
+    ids: String,
+    id_ends: Vec<u32>,
+    dates: Interner,
+    places: Interner,
+    /// Events left out or retyped.
+    inexact: bool,
+}
+
+impl Builder {
+    fn push(&mut self, point: &EventPoint) {
+        if !(point.lon.is_finite() && point.lat.is_finite()) {
+            self.inexact = true;
+            return;
+        }
+        let (fx, fy) = mercator(point.lon, point.lat);
+        let (x, y) = (quantize(fx), quantize(fy));
+        let event_type = match EVENT_TYPES.iter().position(|known| *known == point.event_type) {
+            Some(at) => at as u8,
+            None => {
+                self.inexact = true;
+                (EVENT_TYPES.len() - 1) as u8
+            }
+        };
+        self.rows.push(Row {
+            x,
+            y,
+            date: self.dates.get(&point.date),
+            place: self.places.get(&point.place_name),
+            report_count: u32::try_from(point.report_count.max(0)).unwrap_or(u32::MAX),
+            fatalities: point.fatalities.map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX)),
+            confidence: point.confidence as f32,
+            event_type,
+        });
+        self.keys.push(morton(x, y));
+        self.ids.push_str(&point.id);
+        self.id_ends.push(self.ids.len() as u32);
+    }
+
+    fn id(&self, at: usize) -> &str {
+        let start = if at == 0 { 0 } else { self.id_ends[at - 1] as usize };
+        &self.ids[start..self.id_ends[at] as usize]
+    }
+
+    /// Sorts the rows by key (ties by id, so that the order does not depend on the store's).
+    fn finish(self) -> MapIndex {
+        let mut order: Vec<u32> = (0..self.rows.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            self.keys[a].cmp(&self.keys[b]).then_with(|| self.id(a).cmp(self.id(b)))
+        });
+        let mut index = MapIndex {
+            keys: Vec::with_capacity(order.len()),
+            rows: Vec::with_capacity(order.len()),
+            ids: String::with_capacity(self.ids.len()),
+            id_ends: Vec::with_capacity(order.len()),
+            dates: Vec::new(),
+            places: Vec::new(),
+            exact: !self.inexact,
+        };
+        for at in order {
+            let at = at as usize;
+            index.keys.push(self.keys[at]);
+            index.rows.push(self.rows[at]);
+            index.ids.push_str(self.id(at));
+            index.id_ends.push(index.ids.len() as u32);
+        }
+        index.dates = self.dates.values;
+        index.places = self.places.values;
+        index
+    }
+}
+
 impl MapIndex {
     /// The index of every event matching `filter` (its dates, types and confidence are
     /// better left to [`Selection`]; see [`Selection::split`]).
     pub fn build(store: &dyn EventStore, filter: &Filter) -> Result<MapIndex, StoreError> {
-        let mut points = Vec::new();
-        store.each_point(filter, &mut |point| points.push(point))?;
-        Ok(MapIndex::from_points(points))
+        let mut builder = Builder::default();
+        store.each_point_unordered(filter, &mut |point| builder.push(&point))?;
+        Ok(builder.finish())
     }
 
     /// The index of these events.
-    pub fn from_points(points: Vec<EventPoint>) -> MapIndex {
-        let mut dates = Interner::default();
-        let mut places = Interner::default();
-        let mut keyed: Vec<(u64, Row, EventPoint)> = Vec::with_capacity(points.len());
+    pub fn from_points(points: &[EventPoint]) -> MapIndex {
+        let mut builder = Builder::default();
         for point in points {
-            if !(point.lon.is_finite() && point.lat.is_finite()) {
-                continue;
-            }
-            let (fx, fy) = mercator(point.lon, point.lat);
-            let (x, y) = (quantize(fx), quantize(fy));
-            let event_type = EVENT_TYPES
-                .iter()
-                .position(|known| *known == point.event_type)
-                .unwrap_or(EVENT_TYPES.len() - 1) as u8;
-            let row = Row {
-                x,
-                y,
-                date: dates.get(&point.date),
-                place: places.get(&point.place_name),
-                report_count: u32::try_from(point.report_count.max(0)).unwrap_or(u32::MAX),
-                fatalities: point.fatalities.map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX)),
-                confidence: point.confidence as f32,
-                event_type,
-            };
-            keyed.push((morton(x, y), row, point));
+            builder.push(point);
         }
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.id.cmp(&b.2.id)));
-        let mut index = MapIndex {
-            keys: Vec::with_capacity(keyed.len()),
-            rows: Vec::with_capacity(keyed.len()),
-            id_ends: Vec::with_capacity(keyed.len()),
-            ..MapIndex::default()
-        };
-        for (key, row, point) in keyed {
-            index.keys.push(key);
-            index.rows.push(row);
-            index.ids.push_str(&point.id);
-            index.id_ends.push(index.ids.len() as u32);
-        }
-        index.dates = dates.values;
-        index.places = places.values;
-        index
+        builder.finish()
     }
 
     /// Events held.
@@ -258,6 +303,33 @@ impl MapIndex {
                 .fold(0, |mask, (at, _)| mask | (1 << at))
         };
         (dates, types)
+    }
+
+    /// Counts per day and type of the selected events, in the store's order (day, then
+    /// type); `None` when the index left out or retyped an event (a point that is not a
+    /// number, a type that is not one of EVENT_TYPES), so that only the store can count.
+    pub fn day_counts(&self, selection: &Selection) -> Option<Vec<DayCount>> {
+        if !self.exact {
+            return None;
+        }
+        let (dates, types) = self.tables(selection);
+        let min = selection.min_confidence.unwrap_or(f64::NEG_INFINITY);
+        let mut counts: HashMap<(u32, u8), u64> = HashMap::new();
+        for row in self.rows.iter().filter(|row| keeps(row, &dates, types, min)) {
+            *counts.entry((row.date, row.event_type)).or_default() += 1;
+        }
+        let mut days: Vec<DayCount> = counts
+            .into_iter()
+            .map(|((date, event_type), count)| DayCount {
+                date: self.dates[date as usize].clone(),
+                event_type: EVENT_TYPES[usize::from(event_type)].to_owned(),
+                count,
+            })
+            .collect();
+        days.sort_unstable_by(|a, b| {
+            a.date.cmp(&b.date).then_with(|| a.event_type.cmp(&b.event_type))
+        });
+        Some(days)
     }
 
     /// How many events the selection keeps.
@@ -427,7 +499,7 @@ mod tests {
                 point(&format!("e{i}"), lon, lat, "shelling", "2024-01-01")
             })
             .collect();
-        let index = MapIndex::from_points(points.clone());
+        let index = MapIndex::from_points(&points);
         for z in [0u8, 3, 6, 9, 12] {
             let mut total = 0;
             let n = 1u32 << z;
@@ -593,7 +665,7 @@ mod tests {
     #[test]
     fn every_selected_event_is_counted_once_at_every_zoom() {
         let points = region(5000, 7);
-        let index = MapIndex::from_points(points.clone());
+        let index = MapIndex::from_points(&points);
         let selection = Selection {
             event_types: vec!["shelling".to_owned(), "protest".to_owned(), "arrest".to_owned()],
             date_from: Some("2024-03-01".to_owned()),
@@ -647,7 +719,7 @@ mod tests {
     #[test]
     fn a_point_tile_carries_each_event_where_it_is() {
         let points = region(3000, 11);
-        let index = MapIndex::from_points(points.clone());
+        let index = MapIndex::from_points(&points);
         let by_id: HashMap<&str, &EventPoint> = points.iter().map(|p| (p.id.as_str(), p)).collect();
         // Tiles of zoom 10 and 13 around a few events.
         for p in points.iter().step_by(97) {
@@ -696,7 +768,7 @@ mod tests {
 
     #[test]
     fn bad_tiles_are_refused() {
-        let index = MapIndex::from_points(vec![point("a", 30.0, 50.0, "shelling", "2024-01-01")]);
+        let index = MapIndex::from_points(&[point("a", 30.0, 50.0, "shelling", "2024-01-01")]);
         assert!(index.tile(23, 0, 0, &Selection::default()).is_none());
         assert!(index.tile(2, 4, 0, &Selection::default()).is_none());
         assert!(index.tile(2, 0, 4, &Selection::default()).is_none());
@@ -711,7 +783,7 @@ mod tests {
             point("c", 30.2, 50.0, "shelling", "2024-03-01"),
         ];
         points[2].confidence = 0.3;
-        let index = MapIndex::from_points(points);
+        let index = MapIndex::from_points(&points);
         assert_eq!(index.count(&Selection::default()), 3);
         let types = Selection { event_types: vec!["shelling".to_owned()], ..Selection::default() };
         assert_eq!(index.count(&types), 2);

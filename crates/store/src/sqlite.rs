@@ -365,6 +365,39 @@ fn insert_events(
 }
 
 impl SqliteStore {
+    /// The map fields of the matching events in `order`.
+    fn points(
+        &self,
+        filter: &Filter,
+        order: &str,
+        visit: &mut dyn FnMut(EventPoint),
+    ) -> Result<u64, StoreError> {
+        let (clause, values) = filter.sql();
+        let sql = format!(
+            "SELECT e.id, e.lon, e.lat, e.event_type, e.date, e.confidence, e.report_count, e.fatalities,
+                    e.place_name
+             FROM events e WHERE {clause} ORDER BY {order}"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let mut rows = statement.query(params_from_iter(values))?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            visit(EventPoint {
+                id: row.get(0)?,
+                lon: row.get(1)?,
+                lat: row.get(2)?,
+                event_type: row.get(3)?,
+                date: row.get(4)?,
+                confidence: row.get(5)?,
+                report_count: row.get(6)?,
+                fatalities: row.get(7)?,
+                place_name: row.get(8)?,
+            });
+            count += 1;
+        }
+        Ok(count)
+    }
+
     /// Events within `radius_km` of a point (and a metre more, for the R*Tree's rounding),
     /// unordered, with their distance.
     fn near_candidates(
@@ -617,30 +650,17 @@ impl EventStore for SqliteStore {
         filter: &Filter,
         visit: &mut dyn FnMut(EventPoint),
     ) -> Result<u64, StoreError> {
-        let (clause, values) = filter.sql();
-        let sql = format!(
-            "SELECT e.id, e.lon, e.lat, e.event_type, e.date, e.confidence, e.report_count, e.fatalities,
-                    e.place_name
-             FROM events e WHERE {clause} ORDER BY e.date DESC, e.rid DESC"
-        );
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let mut rows = statement.query(params_from_iter(values))?;
-        let mut count = 0;
-        while let Some(row) = rows.next()? {
-            visit(EventPoint {
-                id: row.get(0)?,
-                lon: row.get(1)?,
-                lat: row.get(2)?,
-                event_type: row.get(3)?,
-                date: row.get(4)?,
-                confidence: row.get(5)?,
-                report_count: row.get(6)?,
-                fatalities: row.get(7)?,
-                place_name: row.get(8)?,
-            });
-            count += 1;
-        }
-        Ok(count)
+        self.points(filter, "e.date DESC, e.rid DESC", visit)
+    }
+
+    /// In storage order: a sequential read, where newest first reads the rows through the
+    /// date index in random order (4.7 s against 1.1 s at a million events).
+    fn each_point_unordered(
+        &self,
+        filter: &Filter,
+        visit: &mut dyn FnMut(EventPoint),
+    ) -> Result<u64, StoreError> {
+        self.points(filter, "e.rid", visit)
     }
 
     fn seen(&self, feed: &str, item: &str) -> Result<bool, StoreError> {

@@ -266,6 +266,12 @@ fn ties_break_by_insertion_and_pages_do_not_overlap(store: &mut dyn EventStore) 
     let mut points = Vec::new();
     store.each_point(&Filter::default(), &mut |point| points.push(point.id)).unwrap();
     assert_eq!(points, all);
+    let mut unordered = Vec::new();
+    store.each_point_unordered(&Filter::default(), &mut |point| unordered.push(point.id)).unwrap();
+    unordered.sort();
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(unordered, sorted, "the same events in some order");
     let mut stored = Vec::new();
     store
         .each_event(&Filter::default(), &mut |event| {
@@ -278,6 +284,46 @@ fn ties_break_by_insertion_and_pages_do_not_overlap(store: &mut dyn EventStore) 
     let near = store.near(48.0, 37.8, 1.0, 2, &Filter::default()).unwrap();
     assert_eq!(near.iter().map(|(e, _)| e.id.as_str()).collect::<Vec<_>>(), ["e00", "e01"]);
     assert_eq!(store.count(&Filter::default()).unwrap(), 25);
+}
+
+fn the_map_index_holds_what_the_filter_matches(store: &mut dyn EventStore) {
+    let events: Vec<extract::Event> = (0..40)
+        .map(|i| {
+            let kind = if i % 3 == 0 { "protest" } else { "shelling" };
+            let date = format!("2023-05-{:02}", 1 + i % 20);
+            let mut event = event(
+                &format!("m{i:02}"),
+                kind,
+                "P",
+                46.0 + i as f64 * 0.2,
+                30.0 + i as f64 * 0.3,
+                &date,
+            );
+            if i % 4 == 0 {
+                event.actor1 = Some("Belarusian forces");
+            }
+            event
+        })
+        .collect();
+    store.add_article(&article("map index"), &events).unwrap();
+    let filter = Filter::from_params([
+        ("actor", "belarusian forces"),
+        ("event_type", "shelling"),
+        ("datetime", "2023-05-05T00:00:00Z/.."),
+    ])
+    .unwrap();
+    let (base, selection) = crate::mapindex::Selection::split(&filter);
+    let index = crate::mapindex::MapIndex::build(store, &base).unwrap();
+    assert_eq!(index.len() as u64, store.count(&base).unwrap());
+    assert_eq!(index.count(&selection) as u64, store.count(&filter).unwrap());
+    assert!(index.count(&selection) > 0);
+    // Counts per day and type as the store makes them, when no actor is asked for.
+    let by_day = Filter { actors: Vec::new(), ..filter };
+    let (base, selection) = crate::mapindex::Selection::split(&by_day);
+    let everything = crate::mapindex::MapIndex::build(store, &base).unwrap();
+    assert_eq!(everything.day_counts(&selection).unwrap(), store.stats(&by_day).unwrap());
+    let all = crate::mapindex::Selection::default();
+    assert_eq!(everything.day_counts(&all).unwrap(), store.stats(&Filter::default()).unwrap());
 }
 
 fn boxes_radii_and_sides_are_exact(store: &mut dyn EventStore) {
@@ -403,6 +449,7 @@ both_backends!(
     full_text_search_matches_the_same_words,
     ties_break_by_insertion_and_pages_do_not_overlap,
     boxes_radii_and_sides_are_exact,
+    the_map_index_holds_what_the_filter_matches,
     empty_store_answers_empty,
 );
 
