@@ -111,6 +111,10 @@ bench: build bench-deps
 	  for i in $$(seq 150); do python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8096/health')" 2>/dev/null && break; sleep 0.2; done; \
 	  set -o pipefail; BW_URL=http://127.0.0.1:8096 node web/bench/render.mjs | tee target/bench-web.json; rc=$$?; \
 	  kill $$pid; exit $$rc
+	@$(BIN) serve --addr 127.0.0.1:8095 --db target/bench-store/events.sqlite --web web & pid=$$!; \
+	  for i in $$(seq 300); do python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8095/health')" 2>/dev/null && break; sleep 0.2; done; \
+	  set -o pipefail; BW_URL=http://127.0.0.1:8095 node web/bench/render.mjs | tee target/bench-web-1m.json; rc=$$?; \
+	  kill $$pid; exit $$rc
 
 bench-deps: .deps/bench/spacy/__init__.py
 .deps/bench/spacy/__init__.py:

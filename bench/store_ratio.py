@@ -51,6 +51,11 @@ def main():
     print(f"export memory, MB: borderwatch heap peak {ours['heap_mb_peak_during_export']:.1f} "
           f"(before the export {ours['heap_mb_before_export']:.1f}; database pages are memory-mapped, not counted), "
           f"ogr2ogr peak RSS {peer['ogr2ogr_peak_rss_mb']:.0f}")
+    if "tile_z5_p50_ms" in ours:
+        print(f"map index of every event: built in {ours['tile_index_build_s']:.2f} s, {ours['tile_index_heap_mb']:.1f} MB")
+        print(f"{'vector tile, cut and gzipped (no cache)':45} {'p50 ms':>8} {'p99 ms':>8} {'KB':>7}")
+        for zoom, name in [("z5", "zoom 5 (cells)"), ("z5_one_type", "zoom 5, one event type"), ("z8", "zoom 8 (cells)"), ("z12", "zoom 12 (events)")]:
+            print(f"{name:45} {ours[f'tile_{zoom}_p50_ms']:8.3f} {ours[f'tile_{zoom}_p99_ms']:8.3f} {ours[f'tile_{zoom}_kb_mean']:7.1f}")
     for path, store in zip(sys.argv[3:5], ["SQLite", "PostgreSQL"]):
         with open(path, encoding="utf-8") as file:
             match = re.search(r"\(([0-9.]+)/s\)", file.read())

@@ -1,6 +1,6 @@
 //! borderwatch on PostgreSQL + PostGIS end to end: the same answers as on SQLite for the
 //! seeds and the sample articles (the HTTP API page by page, near, bbox, filters, stats,
-//! the exports and GDAL's OAPIF driver, feature by feature), two servers on one database,
+//! vector tiles, the exports and GDAL's OAPIF driver, feature by feature), two servers on one database,
 //! two `borderwatch ingest` processes writing at once, a database down at the start and one
 //! stopped in the middle of an ingest.
 //!
@@ -197,6 +197,31 @@ fn sqlite_and_postgres_answer_alike_feature_by_feature() {
     both("/api/stats");
     both("/api/points");
     both("/collections/events");
+    // Vector tiles, byte for byte: the world with every filter, and zooms 8 and 12 around
+    // the events (cells, then one feature per event).
+    let both_tiles = |path: &str| {
+        let (a, b) = (http(lite, "GET", path, &[], b""), http(pg, "GET", path, &[], b""));
+        assert_eq!(a.0, 200, "{path}");
+        assert_eq!(a, b, "{path}: SQLite and PostgreSQL tiles differ");
+        a.1.len()
+    };
+    let mut drawn = 0;
+    for query in &queries {
+        drawn += usize::from(both_tiles(&format!("/tiles/events/0/0/0.mvt?{query}")) > 0);
+        checked += 1;
+    }
+    assert!(drawn > queries.len() / 2, "{drawn} of {} world tiles hold events", queries.len());
+    for feature in features.iter().step_by(9) {
+        let (lon, lat) = (
+            feature["geometry"]["coordinates"][0].as_f64().unwrap(),
+            feature["geometry"]["coordinates"][1].as_f64().unwrap(),
+        );
+        for z in [8, 12] {
+            let (x, y) = crate::tiles_e2e::tile_of(lon, lat, z);
+            assert!(both_tiles(&format!("/tiles/events/{z}/{x}/{y}.mvt")) > 0, "an event's tile");
+            checked += 1;
+        }
+    }
     // Near: everywhere the samples report from, several radii and limits.
     for (i, feature) in features.iter().enumerate().step_by(5) {
         let (lon, lat) = (

@@ -46,7 +46,7 @@ fn counted(features: &[HashMap<String, String>]) -> u64 {
     features.iter().map(|f| f["count"].parse::<u64>().unwrap()).sum()
 }
 
-fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
+pub(crate) fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
     let n = f64::from(1u32 << z);
     let (x, y) = store::mapindex::mercator(lon, lat);
     ((x * n) as u32, (y * n) as u32)
