@@ -143,6 +143,8 @@ fn tiles_count_every_event_and_gdal_reads_them() {
     assert_eq!((status, &ogc), (200, &xyz));
     let (_, zipped) = http(port, "GET", &path, &[("Accept-Encoding", "gzip")], b"");
     assert_eq!(&zipped[..2], &[0x1f, 0x8b], "gzip-compressed");
+    let (_, refused) = http(port, "GET", &path, &[("Accept-Encoding", "gzip;q=0, identity")], b"");
+    assert_eq!(refused, xyz, "gzip refused, plain tile");
 
     // Bad addresses and filters: 400 with the API's JSON error naming the part.
     for (path, parameter) in [
@@ -156,6 +158,7 @@ fn tiles_count_every_event_and_gdal_reads_them() {
         ("/tiles/events/2/0/0.mvt?min_confidence=2", "min_confidence"),
         ("/collections/events/tiles/WebMercatorQuad/3/8/0", "tileRow"),
         ("/tiles/events.json?country=Ukraine", "country"),
+        ("/tiles/events/%FF/0/0.mvt", "path"),
     ] {
         let (status, body) = get_json(port, path);
         assert_eq!(status, 400, "{path}");
@@ -208,4 +211,37 @@ fn tiles_count_every_event_and_gdal_reads_them() {
     std::thread::sleep(std::time::Duration::from_millis(2200));
     assert_eq!(counted(&gdal_features(port, "/tiles/events/0/0/0.mvt")), after);
     assert_eq!(get_json(port, "/api/stats").1["total"], after);
+
+    // A reprocess that leaves the counts as they were shows too: rebuild the events once as
+    // they are, then with every confidence lowered (no merge changes, the same totals).
+    let mut rebuilt = store::SqliteStore::open(&db).unwrap();
+    let mut reprocess = |confidence: Option<f32>| {
+        rebuilt
+            .reprocess(&mut |stored| {
+                let published = stored.published.as_deref().and_then(extract::Date::parse);
+                let article = extract::Article {
+                    text: &stored.text,
+                    title: stored.title.as_deref(),
+                    published,
+                };
+                let mut events = extract::events(&gazetteer, &article);
+                for event in &mut events {
+                    event.confidence = confidence.unwrap_or(event.confidence);
+                }
+                events
+            })
+            .unwrap()
+    };
+    let as_they_are = reprocess(None);
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    let confident = get_json(port, "/api/stats?min_confidence=0.5").1["total"].as_u64().unwrap();
+    assert!(confident > 0);
+    assert!(
+        !http(port, "GET", "/tiles/events/0/0/0.mvt?min_confidence=0.5", &[], b"").1.is_empty()
+    );
+    assert_eq!(reprocess(Some(0.01)), as_they_are, "the same counts");
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    assert_eq!(get_json(port, "/api/stats?min_confidence=0.5").1["total"], 0);
+    let (status, tile) = http(port, "GET", "/tiles/events/0/0/0.mvt?min_confidence=0.5", &[], b"");
+    assert_eq!((status, tile.len()), (200, 0), "no event is that confident now");
 }

@@ -11,16 +11,21 @@
 //! the old ones. Tiles are cached gzip-compressed by filter and generation.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use store::mapindex::{self, LAYER, MAX_ZOOM, MapIndex, POINT_ZOOM, Selection};
 use store::{DynStore, EVENT_TYPES, Filter, StoreError, Totals};
+
+/// What the store looked like: its totals (every ingest moves them) and how many times it
+/// was reprocessed.
+type Stamp = (Totals, u64);
 
 use crate::api::{ApiError, ApiResult, AppState, base_url, filter_of, params, with_store};
 
@@ -37,9 +42,18 @@ pub const MVT_TYPE: &str = "application/vnd.mapbox-vector-tile";
 
 struct Entry {
     key: String,
-    totals: Totals,
+    totals: Stamp,
     index: Arc<MapIndex>,
     used: Instant,
+}
+
+/// Whether an index being rebuilt may be answered from its previous build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stale {
+    /// Tiles: a map a few seconds behind beats a map that waits.
+    Serve,
+    /// Counts: the store answers instead.
+    Refuse,
 }
 
 /// The server's tile state: indexes, their freshness, the tile cache.
@@ -49,12 +63,12 @@ pub struct TileLayer {
     /// answer from the old index.
     building: Mutex<()>,
     /// The store's totals when last asked, and when.
-    checked: Mutex<Option<(Instant, Totals)>>,
+    checked: Mutex<Option<(Instant, Stamp)>>,
     cache: Mutex<Cache>,
 }
 
 /// A cached tile: filter, the store's totals it was cut at, z, x, y.
-type TileKey = (String, Totals, u8, u32, u32);
+type TileKey = (String, Stamp, u8, u32, u32);
 
 #[derive(Default)]
 struct Cache {
@@ -81,16 +95,16 @@ impl std::fmt::Debug for TileLayer {
 
 impl TileLayer {
     /// The store's totals, asked at most every [`CHECK_EVERY`].
-    fn totals(&self, store: &DynStore) -> Result<Totals, StoreError> {
+    fn totals(&self, store: &DynStore) -> Result<Stamp, StoreError> {
         let mut checked = self.checked.lock().unwrap_or_else(|poison| poison.into_inner());
-        if let Some((at, totals)) = *checked
+        if let Some((at, stamp)) = *checked
             && at.elapsed() < CHECK_EVERY
         {
-            return Ok(totals);
+            return Ok(stamp);
         }
-        let totals = store.totals()?;
-        *checked = Some((Instant::now(), totals));
-        Ok(totals)
+        let stamp = (store.totals()?, store.generation()?);
+        *checked = Some((Instant::now(), stamp));
+        Ok(stamp)
     }
 
     /// The index for `base` (a filter without dates, types and confidence), current as of
@@ -100,8 +114,9 @@ impl TileLayer {
         store: &DynStore,
         base: &Filter,
         key: &str,
-        totals: Totals,
-    ) -> Result<(Arc<MapIndex>, Totals), StoreError> {
+        totals: Stamp,
+        stale: Stale,
+    ) -> Result<Option<(Arc<MapIndex>, Stamp)>, StoreError> {
         let current = |entries: &[Entry]| {
             entries
                 .iter()
@@ -113,20 +128,31 @@ impl TileLayer {
             && *built == totals
         {
             self.touch(key);
-            return Ok((Arc::clone(index), *built));
+            return Ok(Some((Arc::clone(index), *built)));
         }
-        let guard = match (&found, self.building.try_lock()) {
-            (_, Ok(guard)) => guard,
-            // Someone is building: answer from the old index if there is one.
-            (Some((index, built)), Err(_)) => return Ok((Arc::clone(index), *built)),
-            (None, Err(_)) => self.building.lock().unwrap_or_else(|poison| poison.into_inner()),
+        // A build that panicked leaves the lock poisoned, not held: take it all the same.
+        let guard = match self.building.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(poison)) => Some(poison.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        };
+        let guard = match (guard, &found, stale) {
+            (Some(guard), _, _) => guard,
+            // Someone is building: answer from the old index if there is one and that will do.
+            (None, Some((index, built)), Stale::Serve) => {
+                return Ok(Some((Arc::clone(index), *built)));
+            }
+            (None, _, Stale::Refuse) => return Ok(None),
+            (None, None, Stale::Serve) => {
+                self.building.lock().unwrap_or_else(|poison| poison.into_inner())
+            }
         };
         // Built meanwhile by the request that held the lock?
         if let Some((index, built)) =
             current(&self.entries.read().unwrap_or_else(|poison| poison.into_inner()))
             && built == totals
         {
-            return Ok((index, built));
+            return Ok(Some((index, built)));
         }
         let index = Arc::new(MapIndex::build(store, base)?);
         let mut entries = self.entries.write().unwrap_or_else(|poison| poison.into_inner());
@@ -150,7 +176,7 @@ impl TileLayer {
             used: Instant::now(),
         });
         drop(guard);
-        Ok((index, totals))
+        Ok(Some((index, totals)))
     }
 
     fn touch(&self, key: &str) {
@@ -165,7 +191,9 @@ impl TileLayer {
     /// it starts, so that the first tiles do not wait for it).
     pub fn warm(&self, store: &DynStore) -> Result<usize, StoreError> {
         let totals = self.totals(store)?;
-        Ok(self.index(store, &Filter::default(), "", totals)?.0.len())
+        Ok(self
+            .index(store, &Filter::default(), "", totals, Stale::Serve)?
+            .map_or(0, |(index, _)| index.len()))
     }
 
     /// Makes the next request ask the store whether it changed (after an ingest here).
@@ -185,7 +213,10 @@ impl TileLayer {
             return Ok(None);
         }
         let totals = self.totals(store)?;
-        let (index, _) = self.index(store, &base, "", totals)?;
+        // Counts must be current: while the index is being rebuilt, the store answers.
+        let Some((index, _)) = self.index(store, &base, "", totals, Stale::Refuse)? else {
+            return Ok(None);
+        };
         Ok(index.day_counts(&selection))
     }
 
@@ -199,7 +230,9 @@ impl TileLayer {
         let (base, selection) = Selection::split(filter);
         let key = if base == Filter::default() { String::new() } else { format!("{base:?}") };
         let totals = self.totals(store)?;
-        let (index, built) = self.index(store, &base, &key, totals)?;
+        let Some((index, built)) = self.index(store, &base, &key, totals, Stale::Serve)? else {
+            return Err(StoreError::Refused("no map index".to_owned()));
+        };
         let cache_key = (format!("{key}|{selection:?}"), built, z, x, y);
         if let Some(tile) =
             self.cache.lock().unwrap_or_else(|poison| poison.into_inner()).tiles.get(&cache_key)
@@ -209,11 +242,13 @@ impl TileLayer {
         let raw = index.tile(z, x, y, &selection).unwrap_or_default();
         let tile = Arc::new(mapindex::gzip(&raw));
         let mut cache = self.cache.lock().unwrap_or_else(|poison| poison.into_inner());
-        if cache.bytes + tile.len() > CACHE_BYTES {
+        // What an entry holds: the tile, its key's filter text and the map's own overhead.
+        let cost = tile.len() + cache_key.0.len() + 96;
+        if cache.bytes + cost > CACHE_BYTES {
             cache.tiles.clear();
             cache.bytes = 0;
         }
-        cache.bytes += tile.len();
+        cache.bytes += cost;
         cache.tiles.insert(cache_key, Arc::clone(&tile));
         Ok(tile)
     }
@@ -240,7 +275,15 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .any(|value| value.split(',').any(|coding| coding.trim().starts_with("gzip")))
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|part| {
+                part.strip_prefix("q=").and_then(|q| q.parse::<f64>().ok()) == Some(0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 async fn answer(
@@ -274,10 +317,11 @@ async fn answer(
 /// `GET /tiles/events/{z}/{x}/{y}.mvt`
 pub(crate) async fn xyz_tile(
     State(state): State<Arc<AppState>>,
-    Path((z, x, file)): Path<(String, String, String)>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
+    let Path((z, x, file)) = path.map_err(|err| ApiError::bad("path", err.body_text()))?;
     let Some(y) = file.strip_suffix(".mvt") else {
         return Err(ApiError::bad("y", format!("{file:?} is not a row followed by .mvt")));
     };
@@ -288,10 +332,11 @@ pub(crate) async fn xyz_tile(
 /// `GET /collections/events/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`
 pub(crate) async fn ogc_tile(
     State(state): State<Arc<AppState>>,
-    Path((matrix, row, col)): Path<(String, String, String)>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
+    let Path((matrix, row, col)) = path.map_err(|err| ApiError::bad("path", err.body_text()))?;
     let z = part(&matrix, "tileMatrix", u64::from(MAX_ZOOM))?;
     let max = (1u64 << z) - 1;
     let tile = (z as u8, part(&col, "tileCol", max)?, part(&row, "tileRow", max)?);

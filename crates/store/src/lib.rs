@@ -381,6 +381,10 @@ pub trait EventStore {
     /// Articles and events stored.
     fn totals(&self) -> Result<Totals, StoreError>;
 
+    /// How many times [`EventStore::reprocess`] rebuilt the events: with [`EventStore::totals`]
+    /// (which every ingest moves), what tells a cache of the events that they changed.
+    fn generation(&self) -> Result<u64, StoreError>;
+
     /// Drops every event and reads them again from the stored articles with `extract`, in
     /// one transaction. Returns the new totals.
     fn reprocess(

@@ -88,7 +88,7 @@ pub struct MapIndex {
     rows: Vec<Row>,
     /// Event ids, one string; id `i` is `ids[id_ends[i - 1]..id_ends[i]]`.
     ids: String,
-    id_ends: Vec<u32>,
+    id_ends: Vec<usize>,
     dates: Vec<String>,
     places: Vec<String>,
     /// Whether every event visited is held as the store has it (see [`MapIndex::day_counts`]).
@@ -159,7 +159,7 @@ struct Builder {
     keys: Vec<u64>,
     rows: Vec<Row>,
     ids: String,
-    id_ends: Vec<u32>,
+    id_ends: Vec<usize>,
     dates: Interner,
     places: Interner,
     /// Events left out or retyped.
@@ -181,6 +181,12 @@ impl Builder {
                 (EVENT_TYPES.len() - 1) as u8
             }
         };
+        // Confidence is held in 32 bits: the extractor's own precision, but counts made
+        // from a value that does not round-trip would not be the store's.
+        let confidence = point.confidence as f32;
+        if f64::from(confidence) != point.confidence {
+            self.inexact = true;
+        }
         self.rows.push(Row {
             x,
             y,
@@ -188,17 +194,17 @@ impl Builder {
             place: self.places.get(&point.place_name),
             report_count: u32::try_from(point.report_count.max(0)).unwrap_or(u32::MAX),
             fatalities: point.fatalities.map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX)),
-            confidence: point.confidence as f32,
+            confidence,
             event_type,
         });
         self.keys.push(morton(x, y));
         self.ids.push_str(&point.id);
-        self.id_ends.push(self.ids.len() as u32);
+        self.id_ends.push(self.ids.len());
     }
 
     fn id(&self, at: usize) -> &str {
-        let start = if at == 0 { 0 } else { self.id_ends[at - 1] as usize };
-        &self.ids[start..self.id_ends[at] as usize]
+        let start = if at == 0 { 0 } else { self.id_ends[at - 1] };
+        &self.ids[start..self.id_ends[at]]
     }
 
     /// Sorts the rows by key (ties by id, so that the order does not depend on the store's).
@@ -222,7 +228,7 @@ impl Builder {
             index.keys.push(self.keys[at]);
             index.rows.push(self.rows[at]);
             index.ids.push_str(self.id(at));
-            index.id_ends.push(index.ids.len() as u32);
+            index.id_ends.push(index.ids.len());
         }
         index.dates = self.dates.values;
         index.places = self.places.values;
@@ -263,13 +269,13 @@ impl MapIndex {
         self.keys.capacity() * 8
             + self.rows.capacity() * std::mem::size_of::<Row>()
             + self.ids.capacity()
-            + self.id_ends.capacity() * 4
+            + self.id_ends.capacity() * 8
             + self.dates.iter().chain(&self.places).map(|s| s.capacity() + 24).sum::<usize>()
     }
 
     fn id(&self, at: usize) -> &str {
-        let start = if at == 0 { 0 } else { self.id_ends[at - 1] as usize };
-        &self.ids[start..self.id_ends[at] as usize]
+        let start = if at == 0 { 0 } else { self.id_ends[at - 1] };
+        &self.ids[start..self.id_ends[at]]
     }
 
     /// The rows of tile `(z, x, y)`: a contiguous run of the Z-order.

@@ -706,6 +706,15 @@ impl EventStore for PostgresStore {
         Ok(Totals { articles: articles as u64, events: events as u64 })
     }
 
+    fn generation(&self) -> Result<u64, StoreError> {
+        let rows = self.query("SELECT n FROM store_generation", &Params::default())?;
+        let n: i64 = match rows.first() {
+            Some(row) => row.try_get(0)?,
+            None => 0,
+        };
+        Ok(n as u64)
+    }
+
     fn reprocess(
         &mut self,
         extract: &mut dyn FnMut(&StoredArticle) -> Vec<extract::Event>,
@@ -737,6 +746,7 @@ impl EventStore for PostgresStore {
                     insert_events(&mut tx, statements, article.id, &article.text, &events)?;
                 }
             }
+            tx.batch_execute("UPDATE store_generation SET n = n + 1")?;
             tx.commit()?;
         }
         self.totals()

@@ -72,6 +72,9 @@ const MIGRATIONS: &[&str] = &[
         seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
         PRIMARY KEY (feed, item)
     );",
+    // 3: how many times `reprocess` rebuilt the events (servers that cache the map compare it).
+    "CREATE TABLE store_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+    INSERT INTO store_generation (id, n) VALUES (1, 0);",
 ];
 
 /// Columns of [`StoredEvent`], in the order [`event_from_row`] reads them; events are
@@ -732,8 +735,14 @@ impl EventStore for SqliteStore {
                 insert_events(&tx, article.id, &article.text, &events)?;
             }
         }
+        tx.execute("UPDATE store_generation SET n = n + 1", [])?;
         tx.commit()?;
         self.totals()
+    }
+
+    fn generation(&self) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row("SELECT n FROM store_generation", [], |row| row.get(0))?;
+        Ok(n as u64)
     }
 }
 
