@@ -207,9 +207,30 @@ function setCount(text, { count = null, loading = false, query = "" } = {}) {
 // (`setFilter`: the worker re-tiles nothing and gets no new data), and the counts, the list and
 // the timeline are computed here from the rows in memory.
 
+/**
+ * The last answer of a request made per key (the server-side filters), and the one in flight:
+ * asking again for the key held or loading costs nothing, and a newer key's answer replaces it.
+ */
+class KeyedAnswer {
+  value = null;
+  #loading = null;
+
+  async get(key, load) {
+    if (this.value?.key === key) return this.value;
+    if (this.#loading?.key === key) return this.#loading.promise;
+    const promise = load();
+    this.#loading = { key, promise };
+    try {
+      this.value = await promise;
+      return this.value;
+    } finally {
+      if (this.#loading?.promise === promise) this.#loading = null;
+    }
+  }
+}
+
 /** The rows of the last points request: `{key, records, byId}`, records latest first. */
-let dataset = null;
-let datasetLoading = null;
+const datasets = new KeyedAnswer();
 /** The records that pass every filter, latest first (what the map and the list show). */
 let shownRecords = [];
 let statsKey = "";
@@ -294,17 +315,7 @@ function buildDataset(key, answer) {
 
 async function loadDataset(serverParams, signal) {
   const key = serverParams.toString();
-  if (dataset?.key === key) return dataset;
-  if (datasetLoading?.key === key) return datasetLoading.promise;
-  const promise = fetchPoints(serverParams, signal).then((answer) => buildDataset(key, answer));
-  datasetLoading = { key, promise };
-  try {
-    const next = await promise;
-    dataset = next;
-    return next;
-  } finally {
-    if (datasetLoading?.promise === promise) datasetLoading = null;
-  }
+  return datasets.get(key, () => fetchPoints(serverParams, signal).then((answer) => buildDataset(key, answer)));
 }
 
 async function refresh() {
@@ -316,7 +327,7 @@ async function refresh() {
   if (nearPoint) runNear(nearPoint.lat, nearPoint.lon);
   const serverParams = filterParams(state, { omit: ["datetime", "event_type"] });
   const key = serverParams.toString();
-  if (dataset?.key !== key && tileStats?.key !== key) {
+  if (datasets.value?.key !== key && tileStats.value?.key !== key) {
     setCount("Loading events…", { loading: true });
     refreshController?.abort();
     refreshController = new AbortController();
@@ -546,8 +557,7 @@ function markDrawn(setDataDone, n, after = null) {
 /** "points" or "tiles": how the map draws the events now ("" until it first does). */
 let drawMode = "";
 /** The /api/stats answer for the server-side filters on the tile path: `{key, total, days}`. */
-let tileStats = null;
-let tileStatsLoading = null;
+const tileStats = new KeyedAnswer();
 /** The number of events in the store (/health), asked for once. */
 let storeSize = null;
 /** The tiles URL the tile source holds, and whether the filters match nothing (no type checked). */
@@ -573,9 +583,7 @@ async function chooseDrawing(serverParams, signal) {
 
 async function loadStats(serverParams, signal) {
   const key = serverParams.toString();
-  if (tileStats?.key === key) return tileStats;
-  if (tileStatsLoading?.key === key) return tileStatsLoading.promise;
-  const promise = fetchStats(serverParams, signal).then((answer) => {
+  return tileStats.get(key, () => fetchStats(serverParams, signal).then((answer) => {
     const days = [];
     for (const row of answer?.days ?? []) {
       if (!row?.date) continue;
@@ -585,21 +593,13 @@ async function loadStats(serverParams, signal) {
     }
     const total = Number(answer?.total);
     return { key, total: Number.isFinite(total) ? total : days.reduce((sum, d) => sum + d.count, 0), days };
-  });
-  tileStatsLoading = { key, promise };
-  try {
-    const next = await promise;
-    tileStats = next;
-    return next;
-  } finally {
-    if (tileStatsLoading?.promise === promise) tileStatsLoading = null;
-  }
+  }));
 }
 
 /** Drops what the page holds of the events (after an article was added). */
 function forgetEvents() {
-  dataset = null;
-  tileStats = null;
+  datasets.value = null;
+  tileStats.value = null;
   storeSize = null;
   statsKey = "";
   // The same tiles URL again makes MapLibre fetch the tiles anew.
@@ -613,7 +613,7 @@ function setDrawMode(mode) {
   statsKey = "";
   if (mode === "tiles") {
     // The rows of the points path are let go: past the threshold they are what costs.
-    dataset = null;
+    datasets.value = null;
     sourceDataset = null;
     shownRecords = [];
     listRecords = [];

@@ -106,6 +106,14 @@ export const HEAT_COLORS = [
   1, "rgb(189,0,38)",
 ];
 
+/** The ring drawn around the selected event, on the points and on the tiles. */
+const SELECTED_RING = {
+  "circle-color": "rgba(0,0,0,0)",
+  "circle-radius": 13,
+  "circle-stroke-color": "#111111",
+  "circle-stroke-width": 3,
+};
+
 /** log10 of a feature's event count (0 for one event). */
 const LOG_COUNT = ["log10", ["max", 1, ["coalesce", ["get", "count"], 1]]];
 
@@ -162,12 +170,7 @@ export function tileLayers() {
       type: "circle",
       ...base,
       filter: ["==", ["get", "id"], ""],
-      paint: {
-        "circle-color": "rgba(0,0,0,0)",
-        "circle-radius": 13,
-        "circle-stroke-color": "#111111",
-        "circle-stroke-width": 3,
-      },
+      paint: { ...SELECTED_RING },
     },
   ];
 }
@@ -325,12 +328,7 @@ export function buildStyle({ fontFaces, lang }) {
         source: "events",
         minzoom: DOTS_MAX_ZOOM,
         filter: ["==", ["get", "id"], ""],
-        paint: {
-          "circle-color": "rgba(0,0,0,0)",
-          "circle-radius": 13,
-          "circle-stroke-color": "#111111",
-          "circle-stroke-width": 3,
-        },
+        paint: { ...SELECTED_RING },
       },
     ],
   };

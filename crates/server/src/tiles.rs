@@ -37,6 +37,8 @@ pub const CACHE_BYTES: usize = 64 << 20;
 const CHECK_EVERY: Duration = Duration::from_secs(2);
 /// The highest zoom TileJSON clients ask for; they overzoom past it (features are exact).
 pub const TILEJSON_MAX_ZOOM: u8 = 14;
+/// The bounds of Web Mercator, for a store without events.
+const WORLD: [f64; 4] = [-180.0, -85.0511, 180.0, 85.0511];
 /// The media type of a Mapbox Vector Tile.
 pub const MVT_TYPE: &str = "application/vnd.mapbox-vector-tile";
 
@@ -392,7 +394,7 @@ pub(crate) async fn tilejson(
     let suffix = carried(query.as_deref())?;
     let base = base_url(&headers);
     let extent = with_store(&state, |store, _| Ok(store.extent()?)).await?;
-    let bounds = extent.map_or([-180.0, -85.0511, 180.0, 85.0511], |extent| extent.bbox);
+    let bounds = extent.map_or(WORLD, |extent| extent.bbox);
     Ok(Json(json!({
         "tilejson": "3.0.0",
         "name": "borderwatch events",
@@ -524,7 +526,7 @@ pub(crate) async fn tileset(
     let extent = with_store(&state, |store, _| Ok(store.extent()?)).await?;
     // The tiles that can hold events: those over the events' extent (the world when there
     // are none). Clients such as GDAL sample tiles inside these limits.
-    let bbox = extent.as_ref().map_or([-180.0, -85.0511, 180.0, 85.0511], |extent| extent.bbox);
+    let bbox = extent.as_ref().map_or(WORLD, |extent| extent.bbox);
     let (west, north) = mapindex::mercator(bbox[0], bbox[3]);
     let (east, south) = mapindex::mercator(bbox[2], bbox[1]);
     let limits: Vec<Value> = (0..=MAX_ZOOM)
