@@ -257,6 +257,11 @@ fn ingest_query_page_with_gdal_and_export() {
         assert!((reported - haversine_km(lat, lon, y, x)).abs() < 0.01, "{feature}");
         assert!(reported >= previous);
         previous = reported;
+        // Apart from the distance, each is the feature the event list serves.
+        let mut bare = feature.clone();
+        bare["properties"].as_object_mut().unwrap().remove("distance_km");
+        let listed = all.iter().find(|f| f["id"] == feature["id"]).unwrap();
+        assert_eq!(&bare, listed, "the near answer's feature differs from the list's");
     }
 
     // One event with its sources; unknown ids and bad parameters.

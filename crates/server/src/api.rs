@@ -507,20 +507,12 @@ async fn near(
     }
     let limit = count(&params, "limit", 100, MAX_LIMIT)?;
     let filter = filter_of(&params)?;
-    let hits =
-        with_store(&state, move |store, _| Ok(store.near(lat, lon, radius_km, limit, &filter)?))
-            .await?;
-    let features: Vec<Value> = hits
-        .iter()
-        .map(|(event, km)| {
-            let mut feature = export::feature(event);
-            feature["properties"]["distance_km"] = json!((km * 1000.0).round() / 1000.0);
-            feature
-        })
-        .collect();
-    Ok(geojson(
-        &json!({ "type": "FeatureCollection", "numberReturned": features.len(), "features": features }),
-    ))
+    // The store's ready-made features (SQLite keeps them by place), put together as text.
+    let body = with_store(&state, move |store, _| {
+        Ok(export::near_collection(&store.near_features(lat, lon, radius_km, limit, &filter)?))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
 async fn places(

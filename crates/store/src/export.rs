@@ -110,6 +110,38 @@ pub fn feature(event: &StoredEvent) -> Value {
     serde_json::to_value(feature_out(event)).unwrap_or(Value::Null)
 }
 
+/// An event's GeoJSON Feature as text, properties last and in EVENTS.md's order: what
+/// [`write_geojson`] writes for it and what the SQLite store keeps ready-made.
+pub fn feature_text(event: &StoredEvent) -> String {
+    let mut text = String::with_capacity(1024);
+    write_feature_text(&mut text, event);
+    text
+}
+
+/// Appends an event's [`feature_text`] to `text`.
+pub(crate) fn write_feature_text(text: &mut String, event: &StoredEvent) {
+    // Serializing borrowed strings and numbers into memory cannot fail.
+    if let Ok(json) = serde_json::to_string(&feature_out(event)) {
+        text.push_str(&json);
+    }
+}
+
+/// Visits the [`feature_text`] of every matching event in storage order, serialized from
+/// [`EventStore::each_event`]: what [`EventStore::each_feature`] does unless a store keeps
+/// the features ready-made.
+pub fn each_feature_of_events<S: EventStore + ?Sized>(
+    store: &S,
+    filter: &Filter,
+    visit: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
+    let mut text = String::with_capacity(1024);
+    store.each_event(filter, &mut |event| {
+        text.clear();
+        write_feature_text(&mut text, event);
+        visit(&text)
+    })
+}
+
 /// Writes every matching event as one GeoJSON FeatureCollection; returns the count.
 pub fn write_geojson(
     store: &dyn EventStore,
@@ -118,17 +150,53 @@ pub fn write_geojson(
 ) -> Result<u64, StoreError> {
     out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
     let mut first = true;
-    let count = store.each_event(filter, &mut |event| {
+    let count = store.each_feature(filter, &mut |feature| {
         if !first {
             out.write_all(b",\n")?;
         }
         first = false;
-        serde_json::to_writer(&mut *out, &feature_out(event)).map_err(std::io::Error::from)?;
+        out.write_all(feature.as_bytes())?;
         Ok(())
     })?;
     out.write_all(b"\n]}\n")?;
     out.flush()?;
     Ok(count)
+}
+
+/// The answer of the near query as GeoJSON: a FeatureCollection of the hits, nearest
+/// first, each feature's properties ending with `distance_km` (rounded to metres).
+///
+/// # Units
+///
+/// Distances are great-circle kilometres.
+pub fn near_collection(hits: &[(String, f64)]) -> String {
+    let size: usize = hits.iter().map(|(feature, _)| feature.len() + 32).sum();
+    let mut out = String::with_capacity(size + 80);
+    out.push_str("{\"type\":\"FeatureCollection\",\"numberReturned\":");
+    out.push_str(&hits.len().to_string());
+    out.push_str(",\"features\":[");
+    for (i, (feature, km)) in hits.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // A feature text ends with its properties' closing brace and its own.
+        match feature.strip_suffix("}}") {
+            Some(body) => {
+                out.push_str(body);
+                out.push_str(",\"distance_km\":");
+                out.push_str(&json_number((km * 1000.0).round() / 1000.0));
+                out.push_str("}}");
+            }
+            None => out.push_str(feature),
+        }
+    }
+    out.push_str("]}");
+    out
+}
+
+/// A number as serde_json writes it.
+fn json_number(value: f64) -> String {
+    serde_json::to_string(&value).unwrap_or_else(|_| "null".to_owned())
 }
 
 /// CSV columns, in order; `longitude` and `latitude` are the point.

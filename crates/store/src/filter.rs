@@ -145,6 +145,27 @@ impl Filter {
             clauses.push(format!("{lon_exact} AND e.lat BETWEEN ? AND ?"));
             values.extend([min_lon, max_lon, min_lat, max_lat].map(Value::Real));
         }
+        self.column_clauses(&mut clauses, &mut values);
+        if let Some(words) = self.fts_query() {
+            clauses.push(
+                "e.rid IN (SELECT event_rid FROM events_fts WHERE events_fts MATCH ?)".to_owned(),
+            );
+            values.push(Value::Text(words));
+        }
+        (joined(&clauses), values)
+    }
+
+    /// The clauses on the event's own columns (dates, types, actors, countries,
+    /// confidence), for any table aliased `e` that has them under the events' names; the
+    /// box and the words are left to the caller ([`Filter::contains`], [`Filter::fts_query`]).
+    pub(crate) fn column_sql(&self) -> (String, Vec<Value>) {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        self.column_clauses(&mut clauses, &mut values);
+        (joined(&clauses), values)
+    }
+
+    fn column_clauses(&self, clauses: &mut Vec<String>, values: &mut Vec<Value>) {
         if let Some(from) = &self.date_from {
             clauses.push("e.date >= ?".to_owned());
             values.push(Value::Text(from.clone()));
@@ -172,14 +193,33 @@ impl Filter {
             clauses.push("e.confidence >= ?".to_owned());
             values.push(Value::Real(min));
         }
-        if let Some(text) = &self.text {
-            clauses.push(
-                "e.rid IN (SELECT event_rid FROM events_fts WHERE events_fts MATCH ?)".to_owned(),
-            );
-            values.push(Value::Text(fts_query(text)));
-        }
-        if clauses.is_empty() { ("1".to_owned(), values) } else { (clauses.join(" AND "), values) }
     }
+
+    /// Whether the box, if any, holds the point (edges included; a box whose west edge is
+    /// east of its east edge crosses the antimeridian), as [`Filter::sql`] tests it.
+    pub(crate) fn contains(&self, lon: f64, lat: f64) -> bool {
+        let Some([min_lon, min_lat, max_lon, max_lat]) = self.bbox else { return true };
+        let lon_inside = if min_lon <= max_lon {
+            (min_lon..=max_lon).contains(&lon)
+        } else {
+            lon >= min_lon || lon <= max_lon
+        };
+        lon_inside && (min_lat..=max_lat).contains(&lat)
+    }
+
+    /// Whether the filter has nothing but (perhaps) a box.
+    pub(crate) fn at_most_box(&self) -> bool {
+        self == &Filter { bbox: self.bbox, ..Filter::default() }
+    }
+
+    /// The words as an FTS5 query, when the filter has words.
+    pub(crate) fn fts_query(&self) -> Option<String> {
+        self.text.as_deref().map(fts_query)
+    }
+}
+
+fn joined(clauses: &[String]) -> String {
+    if clauses.is_empty() { "1".to_owned() } else { clauses.join(" AND ") }
 }
 
 fn placeholders(n: usize) -> String {

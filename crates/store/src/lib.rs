@@ -337,6 +337,27 @@ pub trait EventStore {
         filter: &Filter,
     ) -> Result<Vec<(StoredEvent, f64)>, StoreError>;
 
+    /// What [`EventStore::near`] finds, as each event's GeoJSON Feature text
+    /// ([`export::feature_text`]) with its distance: the near query as the server answers it.
+    ///
+    /// # Units
+    ///
+    /// `radius_km` and the distances are great-circle kilometres.
+    fn near_features(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_km: f64,
+        limit: usize,
+        filter: &Filter,
+    ) -> Result<Vec<(String, f64)>, StoreError> {
+        Ok(self
+            .near(lat, lon, radius_km, limit, filter)?
+            .iter()
+            .map(|(event, km)| (export::feature_text(event), *km))
+            .collect())
+    }
+
     /// One event and every article that reported it.
     fn event(&self, id: &str) -> Result<Option<(StoredEvent, Vec<Source>)>, StoreError>;
 
@@ -351,6 +372,16 @@ pub trait EventStore {
         filter: &Filter,
         visit: &mut dyn FnMut(&StoredEvent) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError>;
+
+    /// Visits the GeoJSON Feature text ([`export::feature_text`]) of every matching event
+    /// in the order of [`EventStore::each_event`]; returns how many were visited.
+    fn each_feature(
+        &self,
+        filter: &Filter,
+        visit: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        export::each_feature_of_events(self, filter, visit)
+    }
 
     /// Visits the map fields of every matching event (newest first); returns the count.
     fn each_point(

@@ -125,7 +125,7 @@ fn spread(v: u32) -> u64 {
 }
 
 /// The Z-order key of a column and row: row bits odd, column bits even.
-fn morton(x: u32, y: u32) -> u64 {
+pub(crate) fn morton(x: u32, y: u32) -> u64 {
     spread(x) | (spread(y) << 1)
 }
 

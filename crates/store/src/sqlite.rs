@@ -1,10 +1,16 @@
 //! [`EventStore`] over one SQLite file.
 
+mod features;
+mod points;
+
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 use sha2::{Digest, Sha256};
+
+use self::points::Points;
 
 use crate::{
     DayCount, EventPoint, EventStore, Extent, Filter, Ingested, MERGE_RADIUS_KM, NewArticle,
@@ -75,7 +81,20 @@ const MIGRATIONS: &[&str] = &[
     // 3: how many times `reprocess` rebuilt the events (servers that cache the map compare it).
     "CREATE TABLE store_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
     INSERT INTO store_generation (id, n) VALUES (1, 0);",
+    // 4: every event's GeoJSON Feature, laid out by place (features.rs), filled from the events.
+    features::SCHEMA,
 ];
+
+/// The schema version that made `event_features`, which its migration fills.
+const FEATURES_VERSION: usize = 4;
+
+/// How much of the file SQLite reads through a memory map: all of it (SQLite lowers this to
+/// its compile-time SQLITE_MAX_MMAP_SIZE).
+const MMAP_BYTES: i64 = 1 << 40;
+
+/// Most feature text a box holds in memory to answer in rid order (about 80,000 features);
+/// a bigger box streams from the events table.
+const BOX_BUDGET_BYTES: usize = 64 << 20;
 
 /// Columns of [`StoredEvent`], in the order [`event_from_row`] reads them; events are
 /// aliased `e`, their first article `a`.
@@ -162,6 +181,9 @@ fn refill_event(event: &mut StoredEvent, row: &Row<'_>, at: usize) -> rusqlite::
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    /// The points of the file's events in memory, shared with the process's other
+    /// connections to it (points.rs).
+    points: Arc<Points>,
 }
 
 impl SqliteStore {
@@ -172,26 +194,29 @@ impl SqliteStore {
         {
             std::fs::create_dir_all(parent)?;
         }
-        SqliteStore::setup(Connection::open(path)?)
+        let conn = Connection::open(path)?;
+        SqliteStore::setup(conn, Points::shared(path))
     }
 
     /// A private in-memory database (tests).
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
-        SqliteStore::setup(Connection::open_in_memory()?)
+        SqliteStore::setup(Connection::open_in_memory()?, Arc::default())
     }
 
-    fn setup(conn: Connection) -> Result<SqliteStore, StoreError> {
+    fn setup(conn: Connection, points: Arc<Points>) -> Result<SqliteStore, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // WAL: readers and the writer do not block each other; NORMAL sync keeps every
         // committed transaction through a process kill (not through a power cut).
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // 32 MiB of page cache per connection and reads through a memory map: at a million
-        // events the indexes no longer fit SQLite's 2 MiB default.
+        // 32 MiB of page cache per connection and reads through a memory map of the whole
+        // file (up to SQLITE_MAX_MMAP_SIZE, .cargo/config.toml): at a million events the
+        // indexes no longer fit SQLite's 2 MiB default, and a page read through the map is
+        // a pointer where a read() is a system call and a copy.
         conn.pragma_update(None, "cache_size", -32_768)?;
-        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
-        let mut store = SqliteStore { conn };
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        let mut store = SqliteStore { conn, points };
         store.migrate()?;
         Ok(store)
     }
@@ -215,10 +240,46 @@ impl SqliteStore {
                 continue;
             }
             tx.execute_batch(sql)?;
+            if index + 1 == FEATURES_VERSION {
+                features::rebuild(&tx)?;
+            }
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
         }
         Ok(())
+    }
+
+    /// Runs `read` in one read transaction when none is open: the several statements of a
+    /// map query then take the file's shared lock once, not once each.
+    fn reading<T>(&self, read: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+        if !self.conn.is_autocommit() {
+            return read();
+        }
+        self.conn.execute_batch("BEGIN")?;
+        let result = read();
+        // A read transaction has nothing to keep: ending it cannot lose work.
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
+    /// The near query over the features table, in one read transaction.
+    fn nearest(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_km: f64,
+        limit: usize,
+        filter: &Filter,
+    ) -> Result<Vec<features::Hit>, StoreError> {
+        self.reading(|| {
+            features::near(&self.conn, &self.points, lat, lon, radius_km, limit, filter)
+        })
+    }
+
+    /// Writes the map features of every event anew, for rows copied in directly
+    /// (`transfer`); returns how many.
+    pub(crate) fn rebuild_features(&self) -> Result<u64, StoreError> {
+        features::rebuild(&self.conn)
     }
 
     /// The raw connection, for the exporters and tests.
@@ -303,6 +364,7 @@ fn insert_events(
                  WHERE rid = ?1",
             )?
             .execute(params![rid, f64::from(event.confidence), event.fatalities, event.injured])?;
+            features::refresh(tx, rid)?;
             tx.prepare_cached(
                 "INSERT INTO events_fts (evidence, place, event_rid) VALUES (?1, ?2, ?3)",
             )?
@@ -362,6 +424,7 @@ fn insert_events(
             format!("{} {}", event.place, event.place_name),
             rid
         ])?;
+        features::insert(tx, rid)?;
         new_events += 1;
     }
     Ok((new_events, merged))
@@ -399,72 +462,6 @@ impl SqliteStore {
             count += 1;
         }
         Ok(count)
-    }
-
-    /// Events within `radius_km` of a point (and a metre more, for the R*Tree's rounding),
-    /// unordered, with their distance.
-    fn near_candidates(
-        &self,
-        lat: f64,
-        lon: f64,
-        radius_km: f64,
-        filter: &Filter,
-    ) -> Result<Vec<(i64, f64)>, StoreError> {
-        // A box that holds the circle: latitude span exact, longitude widened by the
-        // circle's widest parallel; near a pole or across the antimeridian, every longitude.
-        let d_lat = radius_km / EARTH_KM_PER_DEGREE;
-        let (min_lat, max_lat) = ((lat - d_lat).max(-90.0), (lat + d_lat).min(90.0));
-        let widest = min_lat.abs().max(max_lat.abs());
-        let d_lon = if widest >= 89.0 {
-            180.0
-        } else {
-            radius_km / (EARTH_KM_PER_DEGREE * widest.to_radians().cos())
-        };
-        let mut values: Vec<Value> = Vec::new();
-        let lon_clause = if d_lon >= 180.0 {
-            "1"
-        } else if lon - d_lon < -180.0 || lon + d_lon > 180.0 {
-            let west = if lon - d_lon < -180.0 { lon - d_lon + 360.0 } else { lon - d_lon };
-            let east = if lon + d_lon > 180.0 { lon + d_lon - 360.0 } else { lon + d_lon };
-            values.extend([Value::Real(west), Value::Real(east)]);
-            "(r.max_lon >= ? OR r.min_lon <= ?)"
-        } else {
-            values.extend([Value::Real(lon - d_lon), Value::Real(lon + d_lon)]);
-            "r.max_lon >= ? AND r.min_lon <= ?"
-        };
-        values.extend([Value::Real(min_lat), Value::Real(max_lat)]);
-        let (clause, filter_values) = filter.sql();
-        // Without other filters the R*Tree answers alone: its boxes are the points rounded
-        // outward to 32-bit floats (under a metre here), so the box centre stands in for the
-        // point while ranking, and only the rows returned are read.
-        let sql = if filter == &Filter::default() {
-            format!(
-                "SELECT r.rid, (r.min_lat + r.max_lat) / 2, (r.min_lon + r.max_lon) / 2 FROM events_rtree r
-                 WHERE {lon_clause} AND r.max_lat >= ? AND r.min_lat <= ?"
-            )
-        } else {
-            values.extend(filter_values);
-            format!(
-                "SELECT e.rid, e.lat, e.lon FROM events_rtree r JOIN events e ON e.rid = r.rid
-                 WHERE {lon_clause} AND r.max_lat >= ? AND r.min_lat <= ? AND {clause}"
-            )
-        };
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        // A metre of slack for the rounded boxes; exact distances are taken below.
-        let slack_km = 0.001;
-        let hits: Vec<(i64, f64)> = statement
-            .query_map(params_from_iter(values), |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, f64>(1)?, row.get::<_, f64>(2)?))
-            })?
-            .filter_map(|row| match row {
-                Ok((rid, event_lat, event_lon)) => {
-                    let km = distance_km(lat, lon, event_lat, event_lon);
-                    (km <= radius_km + slack_km).then_some(Ok((rid, km)))
-                }
-                Err(err) => Some(Err(err)),
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(hits)
     }
 }
 
@@ -537,44 +534,27 @@ impl EventStore for SqliteStore {
         limit: usize,
         filter: &Filter,
     ) -> Result<Vec<(StoredEvent, f64)>, StoreError> {
-        // Widening circles: once a circle holds enough events, nothing outside it can rank
-        // among the nearest, so a dense area reads a fraction of the full circle's rows.
-        let wanted = limit.saturating_add(8);
-        let mut hits = Vec::new();
-        for share in [0.125, 0.25, 0.5, 1.0] {
-            let radius = radius_km * share;
-            if share < 1.0 && radius < 1.0 {
-                continue;
-            }
-            hits = self.near_candidates(lat, lon, radius, filter)?;
-            if hits.len() >= wanted {
-                break;
-            }
-        }
-        hits.retain(|&(_, km)| km <= radius_km + 0.001);
-        let by_distance = |a: &(i64, f64), b: &(i64, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
-        hits.sort_by(by_distance);
-        // Near-ties may swap once exact points are read: read a few more than asked for.
-        hits.truncate(limit.saturating_add(8));
-        // One statement for all the rows, read in rowid order (neighbouring pages together).
-        let sql = format!(
-            "SELECT e.rid, {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.rid IN ({})",
-            vec!["?"; hits.len()].join(",")
-        );
-        let mut statement = self.conn.prepare(&sql)?;
-        let mut rows = statement.query(params_from_iter(hits.iter().map(|(rid, _)| *rid)))?;
-        let mut out = Vec::with_capacity(hits.len());
-        while let Some(row) = rows.next()? {
-            let rid: i64 = row.get(0)?;
-            let event = event_from_row_at(row, 1)?;
-            let km = distance_km(lat, lon, event.lat, event.lon);
-            if km <= radius_km {
-                out.push((rid, event, km));
-            }
-        }
-        out.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
-        out.truncate(limit);
-        Ok(out.into_iter().map(|(_, event, km)| (event, km)).collect())
+        let hits = self.nearest(lat, lon, radius_km, limit, filter)?;
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.rid = ?1"
+        ))?;
+        hits.into_iter()
+            .map(|hit| Ok((statement.query_row([hit.rid], event_from_row)?, hit.km)))
+            .collect()
+    }
+
+    /// From the features table alone: the rings around the point, the ready-made
+    /// features of the nearest (features.rs).
+    fn near_features(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_km: f64,
+        limit: usize,
+        filter: &Filter,
+    ) -> Result<Vec<(String, f64)>, StoreError> {
+        let hits = self.nearest(lat, lon, radius_km, limit, filter)?;
+        Ok(hits.into_iter().map(|hit| (hit.feature, hit.km)).collect())
     }
 
     fn event(&self, id: &str) -> Result<Option<(StoredEvent, Vec<Source>)>, StoreError> {
@@ -648,6 +628,26 @@ impl EventStore for SqliteStore {
         Ok(count)
     }
 
+    /// A box's features come from the features table, a few range scans, put in rid
+    /// order in memory when they fit [`BOX_BUDGET_BYTES`]; anything else streams from the
+    /// events table.
+    fn each_feature(
+        &self,
+        filter: &Filter,
+        visit: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        if filter.bbox.is_some()
+            && let Some(found) =
+                self.reading(|| features::in_box(&self.conn, filter, BOX_BUDGET_BYTES))?
+        {
+            for feature in found.features() {
+                visit(feature)?;
+            }
+            return Ok(found.len() as u64);
+        }
+        crate::export::each_feature_of_events(self, filter, visit)
+    }
+
     fn each_point(
         &self,
         filter: &Filter,
@@ -718,7 +718,8 @@ impl EventStore for SqliteStore {
     ) -> Result<Totals, StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(
-            "DELETE FROM event_sources; DELETE FROM events; DELETE FROM events_rtree; DELETE FROM events_fts;",
+            "DELETE FROM event_sources; DELETE FROM events; DELETE FROM events_rtree; DELETE FROM events_fts;
+             DELETE FROM event_features;",
         )?;
         {
             let mut statement =
@@ -745,6 +746,3 @@ impl EventStore for SqliteStore {
         Ok(n as u64)
     }
 }
-
-/// Kilometres per degree of latitude on the mean sphere.
-const EARTH_KM_PER_DEGREE: f64 = crate::EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;

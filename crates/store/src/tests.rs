@@ -383,6 +383,155 @@ fn boxes_radii_and_sides_are_exact(store: &mut dyn EventStore) {
     assert_eq!(one.published_at.as_deref(), Some("2023-12-30"));
 }
 
+/// A small xorshift generator: the same events and queries every run.
+struct Random(u64);
+
+impl Random {
+    fn unit(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.unit() * items.len() as f64) as usize % items.len()]
+    }
+}
+
+/// The near query and a box as GeoJSON, on random events (clusters on one point, merges,
+/// the antimeridian, a pole) and random filters, answer exactly what the events table
+/// answers when read in full and measured one by one: the same features, in the same
+/// order, at the same distances.
+fn map_queries_answer_as_the_events_table_does(store: &mut dyn EventStore) {
+    let mut random = Random(0x0DDB_1A5E_5EED_2024);
+    let towns = [(50.45, 30.52), (48.0, 37.8), (65.0, 179.99), (65.0, -179.99), (89.9, 10.0)];
+    let kinds = ["shelling", "explosion", "other"];
+    let actors = [Some("Russian forces"), Some("Wagner Group"), Some("Ukrainian forces"), None];
+    let countries = ["UA", "RU", "BY"];
+    let words = ["drone", "artillery", "bridge", "village"];
+    let mut made: Vec<extract::Event> = Vec::new();
+    for article_n in 0..40 {
+        let mut events = Vec::new();
+        for i in 0..12 {
+            let (lat, lon) = match (random.unit() * 4.0) as u32 {
+                // On a town's very point, or a repeat of an earlier event (a merge when another
+                // article reports it), or anywhere in the region.
+                0 => *random.pick(&towns[..]),
+                1 if !made.is_empty() => {
+                    let earlier = random.pick(&made).clone();
+                    events.push(extract::Event { id: format!("m{article_n}-{i}"), ..earlier });
+                    continue;
+                }
+                _ => (44.0 + 12.0 * random.unit(), 22.0 + 23.0 * random.unit()),
+            };
+            let date = format!(
+                "2023-0{}-1{}",
+                1 + (random.unit() * 3.0) as u32,
+                (random.unit() * 9.0) as u32
+            );
+            let kind = *random.pick(&kinds[..]);
+            let mut e = event(&format!("e{article_n}-{i}"), kind, "P", lat, lon, &date);
+            e.actor1 = *random.pick(&actors[..]);
+            e.actor2 = *random.pick(&actors[..]);
+            e.country_code = (*random.pick(&countries[..])).to_owned();
+            e.confidence = (0.3 + 0.7 * random.unit()) as f32;
+            e.fatalities = (random.unit() < 0.5).then(|| (random.unit() * 9.0) as u32);
+            e.evidence = format!("A {} near {article_n}.", random.pick(&words[..]));
+            events.push(e);
+        }
+        made.extend(events.iter().cloned());
+        let text = format!("Article {article_n}.");
+        store.add_article(&article(&text), &events).unwrap();
+    }
+    let mut filters = vec![Filter::default()];
+    for _ in 0..40 {
+        let mut filter = Filter::default();
+        if random.unit() < 0.5 {
+            let (lon, lat) = (20.0 + 30.0 * random.unit(), 42.0 + 16.0 * random.unit());
+            filter.bbox = Some([lon, lat, lon + 8.0 * random.unit(), lat + 6.0 * random.unit()]);
+        }
+        if random.unit() < 0.3 {
+            filter.date_from = Some("2023-02-01".to_owned());
+        }
+        if random.unit() < 0.3 {
+            filter.event_types = vec![(*random.pick(&kinds[..])).to_owned()];
+        }
+        if random.unit() < 0.2 {
+            filter.actors = vec!["wagner group".to_owned()];
+        }
+        if random.unit() < 0.2 {
+            filter.countries = vec!["UA".to_owned(), "BY".to_owned()];
+        }
+        if random.unit() < 0.2 {
+            filter.min_confidence = Some(0.6);
+        }
+        if random.unit() < 0.2 {
+            filter.text = Some((*random.pick(&words[..])).to_owned());
+        }
+        filters.push(filter);
+    }
+    filters.push(Filter { bbox: Some([179.0, 60.0, -179.0, 70.0]), ..Filter::default() });
+    filters.push(Filter { bbox: Some([-180.0, -90.0, 180.0, 90.0]), ..Filter::default() });
+    filters.push(Filter { bbox: Some([30.52, 50.45, 30.52, 50.45]), ..Filter::default() });
+    for filter in &filters {
+        // Every matching event, in storage order, as the events table has it.
+        let mut all: Vec<StoredEvent> = Vec::new();
+        store
+            .each_event(filter, &mut |event| {
+                all.push(event.clone());
+                Ok(())
+            })
+            .unwrap();
+        let mut features = Vec::new();
+        let count = store
+            .each_feature(filter, &mut |feature| {
+                features.push(feature.to_owned());
+                Ok(())
+            })
+            .unwrap();
+        let expected: Vec<String> = all.iter().map(export::feature_text).collect();
+        assert_eq!(count as usize, expected.len(), "{filter:?}");
+        assert_eq!(features, expected, "{filter:?}");
+        // The last circle ends exactly on a town where events are.
+        let edge = distance_km(towns[0].0, towns[0].1, towns[1].0, towns[1].1);
+        for query in 0..7 {
+            let (lat, lon) = match (random.unit() * 3.0) as u32 {
+                _ if query == 6 => towns[0],
+                0 => *random.pick(&towns[..]),
+                _ => (44.0 + 12.0 * random.unit(), 22.0 + 23.0 * random.unit()),
+            };
+            let radius = match query {
+                6 => edge,
+                _ => *random.pick(&[0.5, 5.0, 25.0, 300.0, 20_000.0]),
+            };
+            let limit = *random.pick(&[1, 3, 10, 100, 1000]);
+            let mut nearest: Vec<(f64, usize)> = all
+                .iter()
+                .enumerate()
+                .map(|(at, e)| (distance_km(lat, lon, e.lat, e.lon), at))
+                .filter(|&(km, _)| km <= radius)
+                .collect();
+            nearest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            nearest.truncate(limit);
+            let expected: Vec<(String, f64)> =
+                nearest.iter().map(|&(km, at)| (export::feature_text(&all[at]), km)).collect();
+            let context = format!("near {lat},{lon} {radius} km, {limit} at most, {filter:?}");
+            let found = store.near_features(lat, lon, radius, limit, filter).unwrap();
+            assert_eq!(found, expected, "{context}");
+            let events = store.near(lat, lon, radius, limit, filter).unwrap();
+            let ids: Vec<(&str, f64)> = events.iter().map(|(e, km)| (e.id.as_str(), *km)).collect();
+            let expected_ids: Vec<(&str, f64)> =
+                nearest.iter().map(|&(km, at)| (all[at].id.as_str(), km)).collect();
+            assert_eq!(ids, expected_ids, "{context}");
+        }
+    }
+    // Merges happened, and their features carry the new counts.
+    assert!(store.count(&Filter::default()).unwrap() < made.len() as u64);
+    let merged = store.events(&Filter::default(), 10_000, 0).unwrap();
+    assert!(merged.iter().any(|e| e.report_count > 1));
+}
+
 fn empty_store_answers_empty(store: &mut dyn EventStore) {
     assert_eq!(store.extent().unwrap(), None);
     assert_eq!(store.totals().unwrap(), Totals { articles: 0, events: 0 });
@@ -462,12 +611,66 @@ both_backends!(
     ties_break_by_insertion_and_pages_do_not_overlap,
     boxes_radii_and_sides_are_exact,
     the_map_index_holds_what_the_filter_matches,
+    map_queries_answer_as_the_events_table_does,
     empty_store_answers_empty,
 );
 
+/// The ids the near query finds around 50°N 30°E.
+fn near_ids(store: &SqliteStore) -> Vec<String> {
+    let found = store.near(50.0, 30.0, 100.0, 10, &Filter::default()).unwrap();
+    let features = store.near_features(50.0, 30.0, 100.0, 10, &Filter::default()).unwrap();
+    assert_eq!(found.len(), features.len());
+    found.into_iter().map(|(event, _)| event.id).collect()
+}
+
+#[test]
+fn connections_to_one_file_share_its_points_and_keep_their_snapshots() {
+    let dir = std::env::temp_dir().join(format!("store-points-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("events.sqlite");
+    let mut writer = SqliteStore::open(&path).unwrap();
+    let reader = SqliteStore::open(&path).unwrap();
+    assert!(near_ids(&reader).is_empty());
+    let a = event("a", "shelling", "A", 50.0, 30.0, "2022-03-01");
+    writer.add_article(&article("one"), std::slice::from_ref(&a)).unwrap();
+    assert_eq!(near_ids(&reader), ["a"], "another connection's commit is seen");
+    // A reader in an older snapshot, while the shared points move past it.
+    let old = SqliteStore::open(&path).unwrap();
+    old.connection().execute_batch("BEGIN").unwrap();
+    assert_eq!(near_ids(&old), ["a"]);
+    let b = event("b", "shelling", "B", 50.01, 30.0, "2022-03-02");
+    writer.add_article(&article("two"), &[b]).unwrap();
+    assert_eq!(near_ids(&reader), ["a", "b"]);
+    assert_eq!(near_ids(&writer), ["a", "b"], "a connection sees its own commits");
+    assert_eq!(near_ids(&old), ["a"], "points past the snapshot are not seen");
+    // A reprocess is a new generation of events, with rids counted anew.
+    writer
+        .reprocess(&mut |stored| {
+            let id = if stored.text == "one" { "c" } else { "d" };
+            let date = format!("2022-03-0{}", 2 + stored.id);
+            vec![event(id, "shelling", id, 50.0 + 0.02 * stored.id as f64, 30.0, &date)]
+        })
+        .unwrap();
+    assert_eq!(near_ids(&reader), ["c", "d"]);
+    assert_eq!(near_ids(&old), ["a"], "an older generation is read from a copy of its own");
+    old.connection().execute_batch("COMMIT").unwrap();
+    assert_eq!(near_ids(&old), ["c", "d"]);
+    drop((writer, reader, old));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn schema_versions_are_recorded() {
-    assert_eq!(SqliteStore::in_memory().unwrap().schema_version().unwrap(), 3);
+    assert_eq!(SqliteStore::in_memory().unwrap().schema_version().unwrap(), 4);
+    // The whole file is read through a memory map: SQLite's 2 GB default ceiling is lifted
+    // at build time (.cargo/config.toml), or a large store's map tables would be read().
+    let dir = std::env::temp_dir().join(format!("store-mmap-{}", std::process::id()));
+    let store = SqliteStore::open(&dir.join("events.sqlite")).unwrap();
+    let mapped: i64 =
+        store.connection().pragma_query_value(None, "mmap_size", |row| row.get(0)).unwrap();
+    assert_eq!(mapped, 1 << 40);
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
     let Some(url) = postgres_url("schema_versions") else { return };
     // Two processes' worth of first connections at once: one migrates, the other waits.
     let threads: Vec<_> = (0..4)

@@ -581,7 +581,8 @@ pub fn copy(from: &Location, to: &Location) -> Result<Report, StoreError> {
             let result = read(&source, &mut |row| {
                 summer.add(&row)?;
                 write_sqlite(conn, &row)
-            });
+            })
+            .and_then(|()| store.rebuild_features().map(drop));
             match result {
                 Ok(()) => conn.execute_batch("COMMIT")?,
                 Err(err) => {
