@@ -669,6 +669,9 @@ fn schema_versions_are_recorded() {
     let mapped: i64 =
         store.connection().pragma_query_value(None, "mmap_size", |row| row.get(0)).unwrap();
     assert_eq!(mapped, 1 << 40);
+    let page: i64 =
+        store.connection().pragma_query_value(None, "page_size", |row| row.get(0)).unwrap();
+    assert_eq!(page, 8192, "a new file has 8 KiB pages");
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
     let Some(url) = postgres_url("schema_versions") else { return };
