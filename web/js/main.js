@@ -337,7 +337,11 @@ async function refresh() {
     if (drawing.tiles) {
       await styleReady;
       if (seq !== refreshSeq) return;
-      showTiles(drawing.stats, params, eventsQuery);
+      // The tiles load while the stats (the count and the timeline) are on their way.
+      startTiles(params);
+      const stats = await drawing.stats;
+      if (seq !== refreshSeq) return;
+      showTiles(stats, params, eventsQuery);
       return;
     }
     const ds = await loadDataset(serverParams, refreshController?.signal);
@@ -572,13 +576,22 @@ function loadStoreSize() {
   return storeSize;
 }
 
-/** Whether these server-side filters are drawn as tiles (`{tiles, stats}`). */
+/** Whether these server-side filters are drawn as tiles (`{tiles, stats}`, `stats` a promise). */
 async function chooseDrawing(serverParams, signal) {
   if (state.tiles === "0") return { tiles: false };
   // A store this small cannot match more: no need to ask for the stats first.
-  if (state.tiles !== "1" && (await loadStoreSize()) <= TILE_THRESHOLD) return { tiles: false };
-  const stats = await loadStats(serverParams, signal);
-  return { tiles: state.tiles === "1" || stats.total > TILE_THRESHOLD, stats };
+  const size = state.tiles === "1" ? Infinity : await loadStoreSize();
+  if (size <= TILE_THRESHOLD) return { tiles: false };
+  const stats = loadStats(serverParams, signal);
+  // Without server-side filters every event matches: the store's size decides, and the tiles
+  // need not wait for the stats (at a million events they take a quarter of a second).
+  if (state.tiles === "1" || !serverParams.toString()) {
+    // A refresh that is overtaken never awaits its stats: their failure is not an error then.
+    stats.catch(() => {});
+    return { tiles: true, stats };
+  }
+  const answer = await stats;
+  return { tiles: answer.total > TILE_THRESHOLD, stats };
 }
 
 async function loadStats(serverParams, signal) {
@@ -634,7 +647,8 @@ function addTileLayers(url) {
   map.on("mouseleave", TILE_LAYER, () => (map.getCanvas().style.cursor = ""));
 }
 
-function showTiles(stats, params, query) {
+/** Points the tile source at these filters' tiles (nothing when they are already shown). */
+function startTiles(params) {
   setDrawMode("tiles");
   tilesEmpty = !params;
   const url = params ? tilesUrl(params) : "";
@@ -646,6 +660,11 @@ function showTiles(stats, params, query) {
   }
   applyVisibility();
   document.body.dataset.tilesQuery = params ? params.toString() : "";
+  return url;
+}
+
+function showTiles(stats, params, query) {
+  const url = startTiles(params);
 
   // The count and the type counts: the stats' days within the dates, of the checked types.
   const types = state.types;

@@ -124,6 +124,16 @@ impl Filter {
 
     /// The `WHERE` clause for events aliased `e`, and its bound values.
     pub(crate) fn sql(&self) -> (String, Vec<Value>) {
+        self.sql_with(true)
+    }
+
+    /// [`Filter::sql`] with the box tested on each row's point only, not first through the
+    /// R*Tree: for a scan in another index's order that most of the box's events pass.
+    pub(crate) fn row_sql(&self) -> (String, Vec<Value>) {
+        self.sql_with(false)
+    }
+
+    fn sql_with(&self, rtree: bool) -> (String, Vec<Value>) {
         let mut clauses: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         if let Some([min_lon, min_lat, max_lon, max_lat]) = self.bbox {
@@ -132,10 +142,12 @@ impl Filter {
             } else {
                 "(r.min_lon <= ? OR r.max_lon >= ?)"
             };
-            clauses.push(format!(
-                "e.rid IN (SELECT r.rid FROM events_rtree r WHERE {lon} AND r.min_lat <= ? AND r.max_lat >= ?)"
-            ));
-            values.extend([max_lon, min_lon, max_lat, min_lat].map(Value::Real));
+            if rtree {
+                clauses.push(format!(
+                    "e.rid IN (SELECT r.rid FROM events_rtree r WHERE {lon} AND r.min_lat <= ? AND r.max_lat >= ?)"
+                ));
+                values.extend([max_lon, min_lon, max_lat, min_lat].map(Value::Real));
+            }
             // The R*Tree keeps 32-bit boxes: test the exact point too.
             let lon_exact = if min_lon <= max_lon {
                 "e.lon BETWEEN ? AND ?"

@@ -513,17 +513,33 @@ impl EventStore for SqliteStore {
             .optional()?)
     }
 
+    /// With a box, newest first in one of two ways: through the R*Tree, then sorted by date,
+    /// when the box holds few events; down the date index with each row's point tested,
+    /// stopping at the page's end, when it holds many. At a million events a view of the
+    /// whole front (every event in the box) took 2.6 s the first way; the second reads
+    /// about `(offset + limit) × total / matched` rows, the first sorts `matched`: the
+    /// smaller wins.
     fn events(
         &self,
         filter: &Filter,
         limit: usize,
         offset: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        let (clause, mut values) = filter.sql();
+        let by_date = filter.bbox.is_some() && {
+            let matched = self.count(filter)? as f64;
+            let total = self.totals()?.events as f64;
+            (offset.saturating_add(limit)) as f64 * total <= matched * matched
+        };
+        let (clause, mut values) = if by_date { filter.row_sql() } else { filter.sql() };
+        let from = if by_date {
+            "events e INDEXED BY events_date JOIN articles a ON a.id = e.article_id"
+        } else {
+            EVENT_FROM
+        };
         values.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
         values.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE {clause}
+            "SELECT {EVENT_COLUMNS} FROM {from} WHERE {clause}
              ORDER BY e.date DESC, e.rid DESC LIMIT ? OFFSET ?"
         );
         let mut statement = self.conn.prepare_cached(&sql)?;
@@ -531,7 +547,11 @@ impl EventStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// With a box, from the features table's points (features.rs).
     fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
+        if filter.bbox.is_some() {
+            return self.reading(|| features::count(&self.conn, &self.points, filter));
+        }
         let (clause, values) = filter.sql();
         let sql = format!("SELECT count(*) FROM events e WHERE {clause}");
         let count: i64 = self

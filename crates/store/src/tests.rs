@@ -474,6 +474,13 @@ fn map_queries_answer_as_the_events_table_does(store: &mut dyn EventStore) {
     filters.push(Filter { bbox: Some([179.0, 60.0, -179.0, 70.0]), ..Filter::default() });
     filters.push(Filter { bbox: Some([-180.0, -90.0, 180.0, 90.0]), ..Filter::default() });
     filters.push(Filter { bbox: Some([30.52, 50.45, 30.52, 50.45]), ..Filter::default() });
+    // Halves of the region: boxes that hold many of the events (pages read by date).
+    filters.push(Filter { bbox: Some([20.0, 40.0, 33.0, 60.0]), ..Filter::default() });
+    filters.push(Filter {
+        bbox: Some([33.0, 40.0, 50.0, 50.0]),
+        event_types: vec!["shelling".to_owned()],
+        ..Filter::default()
+    });
     for filter in &filters {
         // Every matching event, in storage order, as the events table has it.
         let mut all: Vec<StoredEvent> = Vec::new();
@@ -493,6 +500,18 @@ fn map_queries_answer_as_the_events_table_does(store: &mut dyn EventStore) {
         let expected: Vec<String> = all.iter().map(export::feature_text).collect();
         assert_eq!(count as usize, expected.len(), "{filter:?}");
         assert_eq!(features, expected, "{filter:?}");
+        // Counts and newest-first pages, whichever way the store reads them.
+        assert_eq!(store.count(filter).unwrap() as usize, all.len(), "{filter:?}");
+        let mut newest: Vec<(&str, usize)> =
+            all.iter().enumerate().map(|(at, e)| (e.date.as_str(), at)).collect();
+        newest.sort_by(|a, b| b.cmp(a));
+        for (limit, offset) in [(7, 0), (7, 5), (1000, 0), (3, 400)] {
+            let page: Vec<String> =
+                store.events(filter, limit, offset).unwrap().into_iter().map(|e| e.id).collect();
+            let expected: Vec<String> =
+                newest.iter().skip(offset).take(limit).map(|&(_, at)| all[at].id.clone()).collect();
+            assert_eq!(page, expected, "page {limit}+{offset} of {filter:?}");
+        }
         // The last circle ends exactly on a town where events are.
         let edge = distance_km(towns[0].0, towns[0].1, towns[1].0, towns[1].1);
         for query in 0..7 {

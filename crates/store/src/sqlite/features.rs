@@ -339,12 +339,8 @@ pub(super) fn in_box(
     budget: usize,
     found: &mut Found,
 ) -> Result<bool, StoreError> {
-    let Some([min_lon, min_lat, max_lon, max_lat]) = filter.bbox else { return Ok(false) };
-    let rects = if min_lon <= max_lon {
-        vec![[min_lon, min_lat, max_lon, max_lat]]
-    } else {
-        vec![[min_lon, min_lat, 180.0, max_lat], [-180.0, min_lat, max_lon, max_lat]]
-    };
+    let Some(bbox) = filter.bbox else { return Ok(false) };
+    let rects = box_rects(bbox);
     let mut over = false;
     Scan::new(conn, filter, Read::Features)?.run(
         &ranges(&rects, BOX_CELLS),
@@ -363,6 +359,41 @@ pub(super) fn in_box(
     }
     found.rows.sort_unstable_by_key(|&(rid, _, _)| rid);
     Ok(true)
+}
+
+/// The rectangles of a filter's box, split at the antimeridian.
+fn box_rects([min_lon, min_lat, max_lon, max_lat]: [f64; 4]) -> Vec<[f64; 4]> {
+    if min_lon <= max_lon {
+        vec![[min_lon, min_lat, max_lon, max_lat]]
+    } else {
+        vec![[min_lon, min_lat, 180.0, max_lat], [-180.0, min_lat, max_lon, max_lat]]
+    }
+}
+
+/// How many events the filter matches, which must have a box: counted over the points
+/// in memory when the filter is at most a box, else over the narrow index of points and
+/// filtered columns (a box of a million events: milliseconds, or 0.2 s, where the R*Tree
+/// handed SQLite a million rids to look up, 1.3 s).
+pub(super) fn count(
+    conn: &Connection,
+    points: &Points,
+    filter: &Filter,
+) -> Result<u64, StoreError> {
+    let Some(bbox) = filter.bbox else { return Ok(0) };
+    let spans = ranges(&box_rects(bbox), BOX_CELLS);
+    let mut n = 0u64;
+    if filter.at_most_box() {
+        let view = points.view(conn)?;
+        for span in &spans {
+            view.each_in(span, |point| n += u64::from(filter.contains(point.lon, point.lat)));
+        }
+    } else {
+        Scan::new(conn, filter, Read::Points)?.run(&spans, |_, lon, lat, _| {
+            n += u64::from(filter.contains(lon, lat));
+            Ok(true)
+        })?;
+    }
+    Ok(n)
 }
 
 /// One event the near query found.
