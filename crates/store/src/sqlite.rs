@@ -664,7 +664,7 @@ impl EventStore for SqliteStore {
     }
 
     /// A box's features come from the features table, a few range scans, put in rid
-    /// order in memory when they fit [`BOX_BUDGET_BYTES`]; anything else streams from the
+    /// order in memory when they fit 64 MB (`BOX_BUDGET_BYTES`); anything else streams from the
     /// events table.
     fn each_feature(
         &self,
