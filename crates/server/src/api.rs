@@ -411,10 +411,8 @@ async fn feature_page(
     let filter = filter_of(params)?;
     let limit = count(params, "limit", default_limit, MAX_LIMIT)?;
     let offset = count(params, "offset", 0, usize::MAX >> 1)?;
-    let (events, matched) = with_store(state, move |store, _| {
-        Ok((store.events(&filter, limit, offset)?, store.count(&filter)?))
-    })
-    .await?;
+    let (events, matched) =
+        with_store(state, move |store, _| Ok(store.page(&filter, limit, offset)?)).await?;
     Ok(FeaturePage {
         features: events.iter().map(export::feature).collect(),
         matched,

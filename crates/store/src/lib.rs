@@ -326,6 +326,17 @@ pub trait EventStore {
     /// How many events match.
     fn count(&self, filter: &Filter) -> Result<u64, StoreError>;
 
+    /// [`EventStore::events`] and [`EventStore::count`] together, as a page of the API has
+    /// them.
+    fn page(
+        &self,
+        filter: &Filter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<StoredEvent>, u64), StoreError> {
+        Ok((self.events(filter, limit, offset)?, self.count(filter)?))
+    }
+
     /// Events within `radius_km` of a point that match the filter, nearest first, each with
     /// its great-circle distance in kilometres.
     fn near(

@@ -214,14 +214,14 @@ impl SqliteStore {
 
     fn setup(conn: Connection, points: Arc<Points>) -> Result<SqliteStore, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        // WAL: readers and the writer do not block each other; NORMAL sync keeps every
-        // committed transaction through a process kill (not through a power cut).
         // 8 KiB pages in a new file (an existing one keeps its own): the map's features are
         // written in the order they arrive but read in the order of their place, and a box
         // over pages scattered by a million inserts read 11.0 ms with SQLite's 4 KiB pages,
         // 8.5 ms with 8 KiB, 9.2 with 16 KiB (whose larger WAL frames slowed ingest by a
         // quarter; 8 KiB left it as it was).
         conn.pragma_update(None, "page_size", PAGE_BYTES)?;
+        // WAL: readers and the writer do not block each other; NORMAL sync keeps every
+        // committed transaction through a process kill (not through a power cut).
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -277,7 +277,41 @@ impl SqliteStore {
         result
     }
 
-    /// The near query over the features table, in one read transaction.
+    /// Matching events newest first, `matched` being how many the filter matches when it has
+    /// a box (it decides how the page is read).
+    fn events_of(
+        &self,
+        filter: &Filter,
+        limit: usize,
+        offset: usize,
+        matched: Option<u64>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let by_date = match matched {
+            Some(matched) => {
+                let (matched, total) = (matched as f64, self.totals()?.events as f64);
+                (offset.saturating_add(limit)) as f64 * total <= matched * matched
+            }
+            None => false,
+        };
+        let (clause, mut values) = if by_date { filter.row_sql() } else { filter.sql() };
+        let from = if by_date {
+            "events e INDEXED BY events_date JOIN articles a ON a.id = e.article_id"
+        } else {
+            EVENT_FROM
+        };
+        values.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+        values.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM {from} WHERE {clause}
+             ORDER BY e.date DESC, e.rid DESC LIMIT ? OFFSET ?"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(values), event_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The near query over the features table, in one read transaction; the features of
+    /// the nearest only when asked for.
     fn nearest(
         &self,
         lat: f64,
@@ -285,9 +319,15 @@ impl SqliteStore {
         radius_km: f64,
         limit: usize,
         filter: &Filter,
+        with_features: bool,
     ) -> Result<Vec<features::Hit>, StoreError> {
         self.reading(|| {
-            features::near(&self.conn, &self.points, lat, lon, radius_km, limit, filter)
+            let mut hits =
+                features::near(&self.conn, &self.points, lat, lon, radius_km, limit, filter)?;
+            if with_features {
+                features::fetch_features(&self.conn, &mut hits)?;
+            }
+            Ok(hits)
         })
     }
 
@@ -525,26 +565,20 @@ impl EventStore for SqliteStore {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        let by_date = filter.bbox.is_some() && {
-            let matched = self.count(filter)? as f64;
-            let total = self.totals()?.events as f64;
-            (offset.saturating_add(limit)) as f64 * total <= matched * matched
-        };
-        let (clause, mut values) = if by_date { filter.row_sql() } else { filter.sql() };
-        let from = if by_date {
-            "events e INDEXED BY events_date JOIN articles a ON a.id = e.article_id"
-        } else {
-            EVENT_FROM
-        };
-        values.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
-        values.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM {from} WHERE {clause}
-             ORDER BY e.date DESC, e.rid DESC LIMIT ? OFFSET ?"
-        );
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params_from_iter(values), event_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let matched = if filter.bbox.is_some() { Some(self.count(filter)?) } else { None };
+        self.events_of(filter, limit, offset, matched)
+    }
+
+    /// The page and the count, the count taken once for both.
+    fn page(
+        &self,
+        filter: &Filter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<StoredEvent>, u64), StoreError> {
+        let matched = self.count(filter)?;
+        let boxed = filter.bbox.is_some().then_some(matched);
+        Ok((self.events_of(filter, limit, offset, boxed)?, matched))
     }
 
     /// With a box, from the features table's points (features.rs).
@@ -569,7 +603,8 @@ impl EventStore for SqliteStore {
         limit: usize,
         filter: &Filter,
     ) -> Result<Vec<(StoredEvent, f64)>, StoreError> {
-        let hits = self.nearest(lat, lon, radius_km, limit, filter)?;
+        // The events themselves, not their features: those are read by rid below.
+        let hits = self.nearest(lat, lon, radius_km, limit, filter, false)?;
         let mut statement = self.conn.prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.rid = ?1"
         ))?;
@@ -588,7 +623,7 @@ impl EventStore for SqliteStore {
         limit: usize,
         filter: &Filter,
     ) -> Result<Vec<(String, f64)>, StoreError> {
-        let hits = self.nearest(lat, lon, radius_km, limit, filter)?;
+        let hits = self.nearest(lat, lon, radius_km, limit, filter, true)?;
         Ok(hits.into_iter().map(|hit| (hit.feature, hit.km)).collect())
     }
 

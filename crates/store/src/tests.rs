@@ -511,6 +511,9 @@ fn map_queries_answer_as_the_events_table_does(store: &mut dyn EventStore) {
             let expected: Vec<String> =
                 newest.iter().skip(offset).take(limit).map(|&(_, at)| all[at].id.clone()).collect();
             assert_eq!(page, expected, "page {limit}+{offset} of {filter:?}");
+            let (together, matched) = store.page(filter, limit, offset).unwrap();
+            assert_eq!(together.into_iter().map(|e| e.id).collect::<Vec<_>>(), expected);
+            assert_eq!(matched as usize, all.len());
         }
         // The last circle ends exactly on a town where events are.
         let edge = distance_km(towns[0].0, towns[0].1, towns[1].0, towns[1].1);

@@ -427,7 +427,7 @@ impl Ord for Hit {
 }
 
 /// The `limit` events nearest to the point within `radius_km` that the filter matches,
-/// nearest first (ties by rid), with their distances and features.
+/// nearest first (ties by rid), with their distances; [`fetch_features`] reads their features.
 ///
 /// Reads widening circles of points: once a circle holds `limit` matching events, nothing
 /// outside it can rank among the nearest, so a dense area reads a fraction of the full
@@ -487,10 +487,7 @@ pub(super) fn near(
         let grow = (1.25 * limit as f64 / within.max(1) as f64).sqrt().clamp(1.25, 4.0);
         radius = (radius * grow).min(radius_km);
     }
-    let mut hits = nearest.into_vec();
-    fetch_features(conn, &mut hits)?;
-    hits.sort_unstable();
-    Ok(hits)
+    Ok(nearest.into_sorted_vec())
 }
 
 /// Where the near query's points come from.
@@ -519,8 +516,9 @@ impl Source<'_> {
     }
 }
 
-/// Reads the features of the hits, by key, in key order (neighbours on the same pages).
-fn fetch_features(conn: &Connection, hits: &mut [Hit]) -> Result<(), StoreError> {
+/// Reads the features of the hits, by key in key order (neighbours on the same pages), and
+/// puts the hits back nearest first.
+pub(super) fn fetch_features(conn: &Connection, hits: &mut [Hit]) -> Result<(), StoreError> {
     hits.sort_unstable_by_key(|hit| hit.key);
     // One statement a key: an `IN` list of keys cost more (SQLite sorts it into a table).
     let mut read = conn.prepare_cached("SELECT feature FROM event_features WHERE key = ?1")?;
@@ -532,6 +530,7 @@ fn fetch_features(conn: &Connection, hits: &mut [Hit]) -> Result<(), StoreError>
         };
         hit.feature.push_str(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
     }
+    hits.sort_unstable();
     Ok(())
 }
 
